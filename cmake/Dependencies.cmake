@@ -1,0 +1,35 @@
+# Finds every third-party library. Debian packages come from scripts/setup-deps;
+# Arrow/Parquet come from a system install when one exists, otherwise from the
+# pinned pyarrow wheel in .venv (its headers and versioned shared libraries).
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+find_package(simdjson REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(date REQUIRED)   # date::date-tz, built against the OS tz database
+find_package(fmt REQUIRED)
+
+find_package(Arrow QUIET)
+find_package(Parquet QUIET)
+if(Arrow_FOUND AND Parquet_FOUND)
+  add_library(reprocessor_arrow INTERFACE)
+  target_link_libraries(reprocessor_arrow INTERFACE Arrow::arrow_shared Parquet::parquet_shared)
+  message(STATUS "Arrow/Parquet: system install ${Arrow_VERSION}")
+else()
+  set(PYARROW_DIR "${CMAKE_SOURCE_DIR}/.venv/lib/python3.11/site-packages/pyarrow"
+      CACHE PATH "Directory of the pyarrow wheel that provides Arrow/Parquet C++")
+  file(GLOB _arrow_lib "${PYARROW_DIR}/libarrow.so.[0-9]*")
+  file(GLOB _parquet_lib "${PYARROW_DIR}/libparquet.so.[0-9]*")
+  if(NOT _arrow_lib OR NOT _parquet_lib OR NOT EXISTS "${PYARROW_DIR}/include/arrow/api.h")
+    message(FATAL_ERROR "Arrow/Parquet C++ not found. Run scripts/setup-deps (installs the "
+                        "pinned pyarrow wheel into .venv), or set PYARROW_DIR.")
+  endif()
+  add_library(reprocessor_arrow INTERFACE)
+  target_include_directories(reprocessor_arrow SYSTEM INTERFACE "${PYARROW_DIR}/include")
+  target_link_libraries(reprocessor_arrow INTERFACE ${_arrow_lib} ${_parquet_lib})
+  # The binary finds the wheel's libraries through RPATH; Python is never loaded.
+  set(CMAKE_BUILD_RPATH "${PYARROW_DIR}")
+  set(CMAKE_INSTALL_RPATH "${PYARROW_DIR}")
+  message(STATUS "Arrow/Parquet: pyarrow wheel at ${PYARROW_DIR}")
+endif()

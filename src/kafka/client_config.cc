@@ -1,0 +1,86 @@
+#include "kafka/client_config.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <toml++/toml.h>
+
+namespace rp::kafka {
+
+ClientConfig::ClientConfig() { props_["bootstrap.servers"] = "localhost:9092"; }
+
+bool ClientConfig::IsSecret(std::string_view key) {
+  for (std::string_view word : {"password", "secret", "key.pem", "private", "token", "jaas"}) {
+    if (key.find(word) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+Status ClientConfig::SetFromAssignment(std::string_view assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    return Status::InvalidArgument("-X expects prop=value, got '" +
+                                   std::string(IsSecret(assignment) ? "<redacted>" : assignment) + "'");
+  }
+  Set(std::string(assignment.substr(0, eq)), std::string(assignment.substr(eq + 1)));
+  return Status::OK();
+}
+
+std::optional<std::string> ClientConfig::Get(const std::string& key) const {
+  auto it = props_.find(key);
+  if (it == props_.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<ClientConfig> ClientConfig::FromTomlFile(const std::string& path) {
+  toml::table doc;
+  try {
+    doc = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    // toml++ reports I/O failures as parse errors too; both are the user's input.
+    const auto& where = e.source().begin;
+    std::string msg = "config " + path + ": " + std::string(e.description());
+    if (where.line > 0) msg += " (line " + std::to_string(where.line) + ")";
+    return Status::InvalidArgument(msg);
+  }
+  ClientConfig config;
+  for (const auto& [key, node] : doc) {
+    if (key == "brokers") {
+      auto v = node.value<std::string>();
+      if (!v) return Status::InvalidArgument("config " + path + ": 'brokers' must be a string");
+      config.Set("bootstrap.servers", *v);
+    } else if (key == "kafka") {
+      const toml::table* kafka = node.as_table();
+      if (!kafka) return Status::InvalidArgument("config " + path + ": [kafka] must be a table");
+      for (const auto& [prop, value] : *kafka) {
+        std::string text;
+        if (auto s = value.value_exact<std::string>()) text = *s;
+        else if (auto i = value.value_exact<int64_t>()) text = std::to_string(*i);
+        else if (auto b = value.value_exact<bool>()) text = *b ? "true" : "false";
+        else
+          return Status::InvalidArgument("config " + path + ": kafka." + std::string(prop.str()) +
+                                         " must be a string, integer or boolean");
+        config.Set(std::string(prop.str()), text);
+      }
+    } else if (!node.is_table()) {
+      return Status::InvalidArgument("config " + path + ": unknown key '" + std::string(key.str()) + "'");
+    }
+  }
+  return config;
+}
+
+Result<rd_kafka_conf_s*> ClientConfig::BuildRdKafkaConf() const {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  for (const auto& [key, value] : props_) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      std::string msg = "Kafka property '" + key + "': ";
+      // librdkafka's message may quote the value; never echo a secret.
+      msg += IsSecret(key) ? std::string("invalid value") : std::string(err);
+      return Status::InvalidArgument(msg);
+    }
+  }
+  return conf;
+}
+
+}  // namespace rp::kafka

@@ -1,0 +1,25 @@
+// Timestamps as Spark reads and writes them in from_json/to_json.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "logic/time_zone.h"
+
+namespace rp::logic {
+
+// Spark's CAST(string AS TIMESTAMP) (stringToTimestamp): "yyyy", "yyyy-[m]m",
+// "yyyy-[m]m-[d]d", then 'T' or ' ', "[h]h:[m]m:[s]s[.ffffff]", then an
+// optional zone. A string without a zone is read in `zone`.
+// Returns micros since the epoch, or nullopt when Spark would give null.
+std::optional<int64_t> ParseSparkTimestamp(std::string_view text, const TimeZone& zone);
+
+// to_json's default timestampFormat "yyyy-MM-dd'T'HH:mm:ss.SSSXXX" in `zone`,
+// e.g. "2025-09-04T07:00:00.000+02:00"; 'Z' for a zero offset. Micros are
+// truncated (not rounded) to millis.
+std::string FormatSparkTimestamp(int64_t epoch_micros, const TimeZone& zone);
+void AppendSparkTimestamp(int64_t epoch_micros, const TimeZone& zone, std::string* out);
+
+}  // namespace rp::logic
