@@ -1,1 +1,29 @@
-int main() { return 0; }
+// The `reprocessor` binary: one subcommand per job or tool.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app("stream-reprocessor: keep a Kafka stream and its Delta Lake copy in step, "
+               "and re-run the stream logic over any slice of history.",
+               "reprocessor");
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Print help for every command");
+  rp::cli::CommandAction action;
+  rp::cli::AddTransformCommand(app, &action);
+  rp::cli::AddReadTopicCommand(app, &action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line, exit 2: scripts can tell a usage error from a runtime failure.
+    std::cerr << "reprocessor: " << e.what() << '\n';
+    return rp::cli::kExitUsage;
+  }
+  return action ? action() : rp::cli::kExitUsage;
+}

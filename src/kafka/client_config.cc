@@ -4,6 +4,8 @@
 
 #include <toml++/toml.h>
 
+#include "common/log.h"
+
 namespace rp::kafka {
 
 ClientConfig::ClientConfig() { props_["bootstrap.servers"] = "localhost:9092"; }
@@ -68,8 +70,23 @@ Result<ClientConfig> ClientConfig::FromTomlFile(const std::string& path) {
   return config;
 }
 
+namespace {
+
+// librdkafka's own log lines (connection retries, broker state) go through our
+// logger, so commands decide what is shown: tools stay quiet, jobs show retries.
+void ForwardLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  LogLevel ours = level <= 3 ? LogLevel::kError : level <= 4 ? LogLevel::kWarn : level <= 6 ? LogLevel::kInfo
+                                                                                             : LogLevel::kDebug;
+  // librdkafka reports transient broker errors at level 3; they are retried, so they are warnings to us.
+  if (ours == LogLevel::kError) ours = LogLevel::kWarn;
+  Log(ours, "kafka", "{}: {}", facility, message);
+}
+
+}  // namespace
+
 Result<rd_kafka_conf_s*> ClientConfig::BuildRdKafkaConf() const {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set_log_cb(conf, &ForwardLog);
   char err[512];
   for (const auto& [key, value] : props_) {
     if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {

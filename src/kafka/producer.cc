@@ -1,0 +1,141 @@
+#include "kafka/producer.h"
+
+namespace rp::kafka {
+namespace {
+
+Status TxnError(rd_kafka_error_t* error, const std::string& what) {
+  if (error == nullptr) return Status::OK();
+  std::string msg = what + ": " + rd_kafka_error_string(error);
+  bool fatal = rd_kafka_error_is_fatal(error);
+  rd_kafka_error_destroy(error);
+  return fatal ? Status::Conflict(msg + " (fatal)") : Status::IOError(msg);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Producer>> Producer::Create(const ClientConfig& config, const ProducerOptions& options) {
+  ClientConfig effective = config;
+  if (options.idempotent || options.transactional_id) effective.Set("enable.idempotence", "true");
+  if (options.transactional_id) effective.Set("transactional.id", *options.transactional_id);
+  RP_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, effective.BuildRdKafkaConf());
+
+  std::unique_ptr<Producer> producer(new Producer());
+  rd_kafka_conf_set_opaque(conf, producer.get());
+  rd_kafka_conf_set_dr_msg_cb(conf, &Producer::OnDelivery);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(std::string("cannot create Kafka producer: ") + err);
+  }
+  producer->rk_.reset(rk);
+  return producer;
+}
+
+Producer::~Producer() {
+  // Give in-flight records a short chance; the caller flushes explicitly when it matters.
+  if (rk_) rd_kafka_flush(rk_.get(), 100);
+}
+
+void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* self = static_cast<Producer*>(opaque);
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    self->delivered_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(self->error_mu_);
+  if (self->delivery_error_.ok()) {
+    self->delivery_error_ = KafkaError(msg->err, std::string("delivery to ") + rd_kafka_topic_name(msg->rkt) +
+                                                     "[" + std::to_string(msg->partition) + "] failed");
+  }
+}
+
+Status Producer::TakeDeliveryError() {
+  std::lock_guard<std::mutex> lock(error_mu_);
+  Status s = delivery_error_;
+  delivery_error_ = Status::OK();
+  return s;
+}
+
+Status Producer::Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
+                         std::optional<std::string_view> value, const std::vector<Header>& headers) {
+  RP_RETURN_IF_ERROR(TakeDeliveryError());
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (!headers.empty()) {
+    hdrs = rd_kafka_headers_new(headers.size());
+    for (const Header& h : headers) {
+      rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()),
+                          h.value ? h.value->data() : nullptr, h.value ? static_cast<ssize_t>(h.value->size()) : 0);
+    }
+  }
+  // librdkafka's varargs macros cast their arguments, so pass plain locals.
+  void* value_ptr = value ? const_cast<char*>(value->data()) : nullptr;
+  size_t value_len = value ? value->size() : 0;
+  const void* key_ptr = key ? key->data() : nullptr;
+  size_t key_len = key ? key->size() : 0;
+  while (true) {
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE(value_ptr, value_len), RD_KAFKA_V_KEY(key_ptr, key_len),
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::OK();  // librdkafka owns hdrs now
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(rk_.get(), 10);  // backpressure: wait for deliveries to free room
+      continue;
+    }
+    if (hdrs) rd_kafka_headers_destroy(hdrs);
+    return KafkaError(err, "produce to " + topic + "[" + std::to_string(partition) + "]");
+  }
+}
+
+Status Producer::Flush(std::chrono::milliseconds timeout) {
+  rd_kafka_resp_err_t err = rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+  RP_RETURN_IF_ERROR(TakeDeliveryError());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return KafkaError(err, std::to_string(rd_kafka_outq_len(rk_.get())) + " records still unacknowledged");
+  }
+  return Status::OK();
+}
+
+Result<int32_t> Producer::PartitionCount(const std::string& topic, std::chrono::milliseconds timeout) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk_.get(), 0, rkt, &md, static_cast<int>(timeout.count()));
+  rd_kafka_topic_destroy(rkt);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(err, "metadata for topic " + topic);
+  Status status;
+  int32_t count = 0;
+  if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status = KafkaError(md->topic_cnt ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, "topic " + topic);
+  } else {
+    count = md->topics[0].partition_cnt;
+  }
+  rd_kafka_metadata_destroy(md);
+  if (!status.ok()) return status;
+  return count;
+}
+
+Status Producer::InitTransactions(std::chrono::milliseconds timeout) {
+  return TxnError(rd_kafka_init_transactions(rk_.get(), static_cast<int>(timeout.count())), "init transactions");
+}
+Status Producer::BeginTransaction() { return TxnError(rd_kafka_begin_transaction(rk_.get()), "begin transaction"); }
+Status Producer::SendOffsetsToTransaction(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* offsets,
+                                          std::chrono::milliseconds timeout) {
+  rd_kafka_consumer_group_metadata_t* cgmd = rd_kafka_consumer_group_metadata(consumer);
+  Status s = TxnError(rd_kafka_send_offsets_to_transaction(rk_.get(), offsets, cgmd, static_cast<int>(timeout.count())),
+                      "send offsets to transaction");
+  rd_kafka_consumer_group_metadata_destroy(cgmd);
+  return s;
+}
+Status Producer::CommitTransaction(std::chrono::milliseconds timeout) {
+  RP_RETURN_IF_ERROR(TxnError(rd_kafka_commit_transaction(rk_.get(), static_cast<int>(timeout.count())),
+                              "commit transaction"));
+  return TakeDeliveryError();
+}
+Status Producer::AbortTransaction(std::chrono::milliseconds timeout) {
+  TakeDeliveryError();  // the aborted records' failures no longer matter
+  return TxnError(rd_kafka_abort_transaction(rk_.get(), static_cast<int>(timeout.count())), "abort transaction");
+}
+
+}  // namespace rp::kafka

@@ -1,0 +1,69 @@
+// Producer: an idempotent (optionally transactional) librdkafka producer.
+// Produce() only enqueues; Flush() waits for every delivery and reports the
+// first failure, so a caller knows when output is durable before it commits
+// its input position.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "kafka/client_config.h"
+#include "kafka/handle.h"
+#include "kafka/record.h"
+
+namespace rp::kafka {
+
+struct ProducerOptions {
+  bool idempotent = true;
+  // Set for exactly-once output (Kafka transactions).
+  std::optional<std::string> transactional_id;
+};
+
+class Producer {
+ public:
+  static Result<std::unique_ptr<Producer>> Create(const ClientConfig& config, const ProducerOptions& options);
+  ~Producer();
+
+  // Enqueues one record; waits (serving delivery reports) while the local
+  // queue is full. Returns an earlier delivery failure, if any.
+  Status Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
+                 std::optional<std::string_view> value, const std::vector<Header>& headers);
+  // Waits until every enqueued record is acknowledged (or failed).
+  Status Flush(std::chrono::milliseconds timeout);
+  // Serves delivery reports without blocking.
+  void Poll() { rd_kafka_poll(rk_.get(), 0); }
+
+  Result<int32_t> PartitionCount(const std::string& topic, std::chrono::milliseconds timeout);
+
+  // Kafka transactions (only with ProducerOptions::transactional_id).
+  Status InitTransactions(std::chrono::milliseconds timeout);
+  Status BeginTransaction();
+  // Adds the consumer's next positions to the transaction (exactly-once input).
+  Status SendOffsetsToTransaction(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* offsets,
+                                  std::chrono::milliseconds timeout);
+  Status CommitTransaction(std::chrono::milliseconds timeout);
+  Status AbortTransaction(std::chrono::milliseconds timeout);
+
+  int64_t delivered() const { return delivered_.load(std::memory_order_relaxed); }
+  rd_kafka_t* handle() { return rk_.get(); }
+
+ private:
+  Producer() = default;
+  static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  Status TakeDeliveryError();
+
+  HandlePtr rk_;
+  std::atomic<int64_t> delivered_{0};
+  std::mutex error_mu_;
+  Status delivery_error_;  // first failure since the last TakeDeliveryError()
+};
+
+}  // namespace rp::kafka

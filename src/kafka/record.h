@@ -1,0 +1,27 @@
+// A Kafka record as the jobs and tools see it: an owned copy of one message.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rp::kafka {
+
+struct Header {
+  std::string name;
+  std::optional<std::string> value;  // Kafka allows null header values
+};
+
+struct Record {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp_ms = -1;  // -1 when the broker reports none
+  std::optional<std::string> key;
+  std::optional<std::string> value;  // nullopt is a tombstone
+  std::vector<Header> headers;
+};
+
+}  // namespace rp::kafka

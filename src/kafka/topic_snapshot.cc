@@ -1,0 +1,117 @@
+#include "kafka/topic_snapshot.h"
+
+#include <algorithm>
+#include <map>
+
+#include "common/uuid.h"
+#include "kafka/handle.h"
+
+namespace rp::kafka {
+namespace {
+
+Record CopyMessage(const rd_kafka_message_t* m) {
+  Record r;
+  r.topic = rd_kafka_topic_name(m->rkt);
+  r.partition = m->partition;
+  r.offset = m->offset;
+  rd_kafka_timestamp_type_t tstype;
+  r.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
+  if (m->key) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+    const char* name;
+    const void* val;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      Header h{name, std::nullopt};
+      if (val) h.value.emplace(static_cast<const char*>(val), size);
+      r.headers.push_back(std::move(h));
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+Result<std::vector<Record>> ReadTopicSnapshot(const ClientConfig& config, const std::string& topic,
+                                              const TopicSnapshotOptions& options) {
+  ClientConfig effective = config;
+  // A throwaway group id: we only assign() and never commit, but librdkafka
+  // wants one for a KafkaConsumer handle.
+  effective.Set("group.id", "rp-read-topic-" + NewUuid());
+  effective.Set("enable.auto.commit", "false");
+  effective.Set("enable.partition.eof", "true");
+  RP_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, effective.BuildRdKafkaConf());
+  char err[512];
+  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!raw) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(std::string("cannot create Kafka consumer: ") + err);
+  }
+  HandlePtr rk(raw);
+  rd_kafka_poll_set_consumer(rk.get());
+  const int timeout_ms = static_cast<int>(options.timeout.count());
+
+  // Partitions of the topic.
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
+  rd_kafka_resp_err_t e = rd_kafka_metadata(rk.get(), 0, rkt, &md, timeout_ms);
+  rd_kafka_topic_destroy(rkt);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(e, "metadata for topic " + topic);
+  std::vector<int32_t> partitions;
+  rd_kafka_resp_err_t topic_err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+  if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < md->topics[0].partition_cnt; ++i) partitions.push_back(md->topics[0].partitions[i].id);
+  }
+  rd_kafka_metadata_destroy(md);
+  if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(topic_err, "topic " + topic);
+  std::sort(partitions.begin(), partitions.end());
+
+  // End offsets as of now; partitions that are empty need no reading.
+  std::map<int32_t, int64_t> end_of;  // partition -> exclusive end
+  TopicPartitionListPtr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (int32_t p : partitions) {
+    int64_t low = 0, high = 0;
+    e = rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &low, &high, timeout_ms);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return KafkaError(e, "watermarks of " + topic + "[" + std::to_string(p) + "]");
+    }
+    if (high > low) {
+      end_of[p] = high;
+      rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), p)->offset = low;
+    }
+  }
+  std::vector<Record> records;
+  if (end_of.empty()) return records;
+  e = rd_kafka_assign(rk.get(), assignment.get());
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(e, "assign " + topic);
+
+  std::map<int32_t, std::vector<Record>> by_partition;
+  while (!end_of.empty()) {
+    MessagePtr m(rd_kafka_consumer_poll(rk.get(), timeout_ms));
+    if (!m) {
+      return Status::Timeout("no data from " + topic + " for " + std::to_string(timeout_ms) + " ms while " +
+                             std::to_string(end_of.size()) + " partition(s) were unfinished");
+    }
+    auto it = end_of.find(m->partition);
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      // With read_committed, the end can be a transaction marker that is never delivered.
+      if (it != end_of.end()) end_of.erase(it);
+      continue;
+    }
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return KafkaError(m->err, "reading " + topic + "[" + std::to_string(m->partition) + "]");
+    }
+    if (it == end_of.end() || m->offset >= it->second) continue;
+    by_partition[m->partition].push_back(CopyMessage(m.get()));
+    if (m->offset + 1 >= it->second) end_of.erase(it);
+  }
+  rd_kafka_consumer_close(rk.get());
+  for (auto& [p, recs] : by_partition) {
+    std::move(recs.begin(), recs.end(), std::back_inserter(records));
+  }
+  return records;
+}
+
+}  // namespace rp::kafka

@@ -1,0 +1,45 @@
+#include "support/local_broker.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace rp::testing {
+
+std::string KafkaLocalScript() { return std::string(RP_SOURCE_DIR) + "/scripts/kafka-local"; }
+std::string ReprocessorBinary() { return std::string(RP_BINARY_DIR) + "/reprocessor"; }
+
+LocalBroker::LocalBroker() : port_(FreePort()), bootstrap_("127.0.0.1:" + std::to_string(port_)) {
+  ProcessResult r = RunProcess({KafkaLocalScript(), "start", "--port", std::to_string(port_), "--data-dir",
+                                dir_.path() + "/kafka"});
+  if (r.exit_code != 0) {
+    std::fprintf(stderr, "cannot start the test broker (exit %d):\n%s%s\n", r.exit_code, r.out.c_str(),
+                 r.err.c_str());
+    std::abort();
+  }
+}
+
+LocalBroker::~LocalBroker() { RunProcess({KafkaLocalScript(), "stop", "--data-dir", dir_.path() + "/kafka"}); }
+
+ProcessResult LocalBroker::Script(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {KafkaLocalScript()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProcess(argv);
+}
+
+void LocalBroker::CreateTopic(const std::string& topic, int partitions) {
+  ProcessResult r = Script({"create-topic", "--port", std::to_string(port_), "--topic", topic, "--partitions",
+                            std::to_string(partitions)});
+  if (r.exit_code != 0) {
+    std::fprintf(stderr, "cannot create topic %s: %s%s\n", topic.c_str(), r.out.c_str(), r.err.c_str());
+    std::abort();
+  }
+}
+
+}  // namespace rp::testing
+
+namespace rp::testing {
+LocalBroker& SharedBroker() {
+  static LocalBroker broker;
+  return broker;
+}
+}  // namespace rp::testing
