@@ -23,6 +23,7 @@ using CommandAction = std::function<int()>;
 // Each command file defines one of these.
 void AddTransformCommand(CLI::App& app, CommandAction* action);
 void AddReadTopicCommand(CLI::App& app, CommandAction* action);
+void AddStreamCommand(CLI::App& app, CommandAction* action);
 
 // Prints "reprocessor: <message>" on one line and returns the exit code that
 // fits the status: kExitUsage for InvalidArgument, kExitFailure otherwise.

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   rp::cli::CommandAction action;
   rp::cli::AddTransformCommand(app, &action);
   rp::cli::AddReadTopicCommand(app, &action);
+  rp::cli::AddStreamCommand(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

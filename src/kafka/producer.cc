@@ -1,5 +1,7 @@
 #include "kafka/producer.h"
 
+#include "kafka/admin.h"
+
 namespace rp::kafka {
 namespace {
 
@@ -99,21 +101,8 @@ Status Producer::Flush(std::chrono::milliseconds timeout) {
 }
 
 Result<int32_t> Producer::PartitionCount(const std::string& topic, std::chrono::milliseconds timeout) {
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk_.get(), 0, rkt, &md, static_cast<int>(timeout.count()));
-  rd_kafka_topic_destroy(rkt);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(err, "metadata for topic " + topic);
-  Status status;
-  int32_t count = 0;
-  if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    status = KafkaError(md->topic_cnt ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, "topic " + topic);
-  } else {
-    count = md->topics[0].partition_cnt;
-  }
-  rd_kafka_metadata_destroy(md);
-  if (!status.ok()) return status;
-  return count;
+  RP_ASSIGN_OR_RETURN(std::vector<int32_t> ids, TopicPartitions(rk_.get(), topic, timeout));
+  return static_cast<int32_t>(ids.size());
 }
 
 Status Producer::InitTransactions(std::chrono::milliseconds timeout) {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/uuid.h"
+#include "kafka/admin.h"
 #include "kafka/handle.h"
 
 namespace rp::kafka {
@@ -53,20 +54,8 @@ Result<std::vector<Record>> ReadTopicSnapshot(const ClientConfig& config, const 
   rd_kafka_poll_set_consumer(rk.get());
   const int timeout_ms = static_cast<int>(options.timeout.count());
 
-  // Partitions of the topic.
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
-  rd_kafka_resp_err_t e = rd_kafka_metadata(rk.get(), 0, rkt, &md, timeout_ms);
-  rd_kafka_topic_destroy(rkt);
-  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(e, "metadata for topic " + topic);
-  std::vector<int32_t> partitions;
-  rd_kafka_resp_err_t topic_err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
-  if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    for (int i = 0; i < md->topics[0].partition_cnt; ++i) partitions.push_back(md->topics[0].partitions[i].id);
-  }
-  rd_kafka_metadata_destroy(md);
-  if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(topic_err, "topic " + topic);
-  std::sort(partitions.begin(), partitions.end());
+  RP_ASSIGN_OR_RETURN(std::vector<int32_t> partitions, TopicPartitions(rk.get(), topic, options.timeout));
+  rd_kafka_resp_err_t e;
 
   // End offsets as of now; partitions that are empty need no reading.
   std::map<int32_t, int64_t> end_of;  // partition -> exclusive end

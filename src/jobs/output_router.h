@@ -1,0 +1,90 @@
+// OutputRouter: the one way `stream` and `reprocess` write results to Kafka.
+// It applies the shared logic to a raw record, then produces the output value
+// (or dead-letters the rejection), choosing the output partition and attaching
+// the source headers. Keeping this in one place is what makes a reprocessed
+// record indistinguishable from a streamed one, apart from its run header.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "kafka/producer.h"
+#include "logic/visit_transform.h"
+
+namespace rp::jobs {
+
+// Header names on every output and dead-letter record.
+inline constexpr const char* kHeaderSourceTopic = "source-topic";
+inline constexpr const char* kHeaderSourcePartition = "source-partition";
+inline constexpr const char* kHeaderSourceOffset = "source-offset";
+inline constexpr const char* kHeaderReprocessRun = "reprocess-run";
+inline constexpr const char* kHeaderDlqReason = "dlq-reason";
+inline constexpr const char* kHeaderDlqDetail = "dlq-detail";
+
+enum class Partitioning {
+  kPreserve,  // the input partition, modulo the output's partition count
+  kKey,       // murmur2 of the key, as Java clients do (random for a null key)
+  kRandom,
+};
+Result<Partitioning> ParsePartitioning(std::string_view name);
+
+struct SourceRecord {
+  std::string_view topic;
+  int32_t partition;
+  int64_t offset;
+  std::optional<std::string_view> key;
+  std::optional<std::string_view> value;  // nullopt: a tombstone
+};
+
+struct OutputRouterOptions {
+  std::string output_topic;
+  std::string dlq_topic;  // empty: "<output_topic>-dlq"
+  Partitioning partitioning = Partitioning::kPreserve;
+  std::optional<std::string> run_id;  // set by `reprocess`: the reprocess-run header
+};
+
+class OutputRouter {
+ public:
+  // Looks up both topics' partition counts; creates the DLQ topic if missing
+  // (with the output's partition count). A missing output topic is NotFound.
+  static Result<std::unique_ptr<OutputRouter>> Create(kafka::Producer* producer, logic::TransformOptions transform,
+                                                      OutputRouterOptions options);
+  ~OutputRouter();
+  OutputRouter(const OutputRouter&) = delete;
+  OutputRouter& operator=(const OutputRouter&) = delete;
+
+  // Transforms and produces one record (or its dead letter).
+  Status Process(const SourceRecord& record);
+  // The output value the record would produce, or its rejection (for --dry-run).
+  std::optional<logic::Rejection> Preview(const SourceRecord& record, std::string* output);
+
+  int64_t produced() const { return produced_; }
+  int64_t dead_lettered() const { return dead_lettered_; }
+  const std::string& output_topic() const { return options_.output_topic; }
+  const std::string& dlq_topic() const { return options_.dlq_topic; }
+  kafka::Producer* producer() { return producer_; }
+
+ private:
+  OutputRouter(kafka::Producer* producer, logic::TransformOptions transform, OutputRouterOptions options);
+  int32_t PartitionFor(const SourceRecord& record, int32_t partition_count);
+  void SetSourceHeaders(const SourceRecord& record);
+
+  kafka::Producer* producer_;
+  logic::VisitTransformer transformer_;
+  OutputRouterOptions options_;
+  int32_t output_partitions_ = 1;
+  int32_t dlq_partitions_ = 1;
+  rd_kafka_topic_t* output_rkt_ = nullptr;  // for the murmur2 partitioner
+  std::vector<kafka::Header> headers_;        // reused per record
+  std::string output_;                        // reused per record
+  int64_t produced_ = 0;
+  int64_t dead_lettered_ = 0;
+  uint64_t random_state_;
+};
+
+}  // namespace rp::jobs

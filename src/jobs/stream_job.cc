@@ -1,0 +1,174 @@
+#include "jobs/stream_job.h"
+
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "kafka/group_consumer.h"
+#include "kafka/producer.h"
+
+namespace rp::jobs {
+
+Result<Delivery> ParseDelivery(std::string_view name) {
+  if (name == "at-least-once") return Delivery::kAtLeastOnce;
+  if (name == "exactly-once") return Delivery::kExactlyOnce;
+  return Status::InvalidArgument("unknown delivery '" + std::string(name) + "' (at-least-once or exactly-once)");
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Next offsets (last + 1) per partition of a batch, and the first offsets to
+// rewind to if the batch has to be redone.
+struct BatchPositions {
+  std::map<kafka::TopicPartition, int64_t> next;
+  std::map<kafka::TopicPartition, int64_t> first;
+};
+
+BatchPositions PositionsOf(const std::vector<kafka::MessagePtr>& batch) {
+  BatchPositions pos;
+  for (const auto& m : batch) {
+    kafka::TopicPartition tp{rd_kafka_topic_name(m->rkt), m->partition};
+    pos.next[tp] = m->offset + 1;
+    pos.first.emplace(tp, m->offset);
+  }
+  return pos;
+}
+
+// Retries `op` while it fails, until the broker timeout or a stop request.
+template <typename Op>
+Status RetryUntil(const char* what, const StreamJobOptions& options, const std::atomic<bool>& stop, Op op) {
+  const auto deadline = Clock::now() + options.broker_timeout;
+  while (true) {
+    Status s = op();
+    if (s.ok()) return s;
+    if (Clock::now() >= deadline) {
+      return Status::Timeout(std::string(what) + " failed for " +
+                             std::to_string(options.broker_timeout.count() / 1000) + " s: " + s.message());
+    }
+    Log(LogLevel::kWarn, "stream", "{} failed, retrying: {}", what, s.message());
+    if (stop.load()) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+class StreamRunner {
+ public:
+  StreamRunner(const StreamJobOptions& options, const std::atomic<bool>& stop, StreamJobStats* stats)
+      : options_(options), stop_(stop), stats_(stats) {}
+
+  Status Run() {
+    const bool eos = options_.delivery == Delivery::kExactlyOnce;
+    kafka::ProducerOptions popts;
+    if (eos) popts.transactional_id = "reprocessor-stream-" + options_.group_id + "-" + options_.input_topic;
+    RP_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(options_.kafka, popts));
+    RP_ASSIGN_OR_RETURN(router_, OutputRouter::Create(producer_.get(), options_.transform, options_.output));
+    if (eos) {
+      // Fences any earlier instance with the same transactional id and aborts its open transaction.
+      RP_RETURN_IF_ERROR(producer_->InitTransactions(options_.broker_timeout));
+    }
+    kafka::GroupConsumerOptions copts;
+    copts.group_id = options_.group_id;
+    copts.topics = {options_.input_topic};
+    copts.read_committed = eos;
+    RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(options_.kafka, copts));
+    Log(LogLevel::kInfo, "stream", "{} -> {} ({}), group {}", options_.input_topic, router_->output_topic(),
+        eos ? "exactly-once" : "at-least-once", options_.group_id);
+
+    std::vector<kafka::MessagePtr> batch;
+    auto last_report = Clock::now();
+    Status status;
+    while (!stop_.load()) {
+      batch.clear();
+      status = consumer_->Poll(&batch, options_.max_batch_records, options_.max_batch_wait, options_.linger);
+      if (!status.ok()) break;
+      if (!batch.empty()) {
+        status = eos ? ProcessTransactional(batch) : ProcessAtLeastOnce(batch);
+        if (!status.ok()) break;
+      } else {
+        producer_->Poll();
+      }
+      if (Clock::now() - last_report > std::chrono::seconds(10)) {
+        last_report = Clock::now();
+        Log(LogLevel::kInfo, "stream", "consumed {} produced {} dead-lettered {}", stats_->consumed,
+            stats_->produced, stats_->dead_lettered);
+      }
+    }
+    Status closed = consumer_->Close();
+    if (status.ok() && !closed.ok()) Log(LogLevel::kWarn, "stream", "close: {}", closed.message());
+    Log(LogLevel::kInfo, "stream", "stopped: consumed {} produced {} dead-lettered {}", stats_->consumed,
+        stats_->produced, stats_->dead_lettered);
+    return status;
+  }
+
+ private:
+  Status ProduceBatch(const std::vector<kafka::MessagePtr>& batch) {
+    for (const auto& m : batch) {
+      SourceRecord r{rd_kafka_topic_name(m->rkt), m->partition, m->offset, std::nullopt, std::nullopt};
+      if (m->key) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
+      if (m->payload) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+      RP_RETURN_IF_ERROR(router_->Process(r));
+    }
+    return Status::OK();
+  }
+
+  void Account(size_t n) {
+    stats_->consumed += static_cast<int64_t>(n);
+    stats_->produced = router_->produced();
+    stats_->dead_lettered = router_->dead_lettered();
+    ++stats_->batches;
+  }
+
+  Status ProcessAtLeastOnce(const std::vector<kafka::MessagePtr>& batch) {
+    RP_RETURN_IF_ERROR(ProduceBatch(batch));
+    // librdkafka keeps retrying undelivered records itself; Flush just waits.
+    RP_RETURN_IF_ERROR(RetryUntil("delivering output", options_, stop_,
+                                  [&] { return producer_->Flush(options_.broker_timeout); }));
+    BatchPositions pos = PositionsOf(batch);
+    Account(batch.size());
+    // Only now is the output durable, so only now may the input position move.
+    return RetryUntil("committing offsets", options_, stop_, [&] { return consumer_->Commit(pos.next, false); });
+  }
+
+  Status ProcessTransactional(const std::vector<kafka::MessagePtr>& batch) {
+    BatchPositions pos = PositionsOf(batch);
+    RP_RETURN_IF_ERROR(producer_->BeginTransaction());
+    Status s = ProduceBatch(batch);
+    if (s.ok()) {
+      kafka::TopicPartitionListPtr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(pos.next.size())));
+      for (const auto& [tp, off] : pos.next) {
+        rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = off;
+      }
+      s = producer_->SendOffsetsToTransaction(consumer_->handle(), offsets.get(), options_.broker_timeout);
+    }
+    if (s.ok()) s = producer_->CommitTransaction(options_.broker_timeout);
+    if (s.ok()) {
+      Account(batch.size());
+      return s;
+    }
+    if (s.IsConflict()) return s;  // fatal (fenced): exit, a restart recovers
+    Log(LogLevel::kWarn, "stream", "transaction aborted, redoing the batch: {}", s.message());
+    RP_RETURN_IF_ERROR(producer_->AbortTransaction(options_.broker_timeout));
+    for (const auto& [tp, off] : pos.first) RP_RETURN_IF_ERROR(consumer_->Seek(tp, off));
+    return Status::OK();
+  }
+
+  const StreamJobOptions& options_;
+  const std::atomic<bool>& stop_;
+  StreamJobStats* stats_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<OutputRouter> router_;
+  std::unique_ptr<kafka::GroupConsumer> consumer_;
+};
+
+}  // namespace
+
+Status RunStreamJob(const StreamJobOptions& options, const std::atomic<bool>& stop, StreamJobStats* stats) {
+  StreamJobStats local;
+  StreamRunner runner(options, stop, stats ? stats : &local);
+  return runner.Run();
+}
+
+}  // namespace rp::jobs

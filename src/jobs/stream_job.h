@@ -1,0 +1,48 @@
+// The `stream` job: consume the input topic, apply the shared logic, produce
+// to the output topic (rejections to the DLQ topic), continuously.
+//
+// Delivery:
+//   at-least-once (default): idempotent producer; a batch's group offsets are
+//     committed only after every output record of the batch is acknowledged.
+//   exactly-once: each batch is one Kafka transaction that also carries the
+//     consumed offsets; read_committed readers see each input once.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "jobs/output_router.h"
+#include "kafka/client_config.h"
+#include "logic/visit_transform.h"
+
+namespace rp::jobs {
+
+enum class Delivery { kAtLeastOnce, kExactlyOnce };
+Result<Delivery> ParseDelivery(std::string_view name);
+
+struct StreamJobOptions {
+  kafka::ClientConfig kafka;
+  std::string input_topic = "visits";
+  std::string group_id = "reprocessor-stream";
+  Delivery delivery = Delivery::kAtLeastOnce;
+  logic::TransformOptions transform;
+  OutputRouterOptions output;
+  size_t max_batch_records = 10000;
+  std::chrono::milliseconds max_batch_wait{100};  // idle poll slice (stop checks)
+  std::chrono::milliseconds linger{2};            // wait for more records after the first
+  // How long the job keeps retrying an unreachable broker before it gives up.
+  std::chrono::milliseconds broker_timeout{std::chrono::minutes(5)};
+};
+
+struct StreamJobStats {
+  int64_t consumed = 0, produced = 0, dead_lettered = 0, batches = 0;
+};
+
+// Runs until `stop` becomes true (then finishes the batch and returns OK) or a
+// non-retriable error occurs.
+Status RunStreamJob(const StreamJobOptions& options, const std::atomic<bool>& stop, StreamJobStats* stats);
+
+}  // namespace rp::jobs

@@ -1,0 +1,57 @@
+#include "kafka/admin.h"
+
+#include <algorithm>
+#include <memory>
+
+namespace rp::kafka {
+
+Result<std::vector<int32_t>> TopicPartitions(rd_kafka_t* rk, const std::string& topic,
+                                             std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, static_cast<int>(timeout.count()));
+  rd_kafka_topic_destroy(rkt);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(e, "metadata for topic " + topic);
+  std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> owned(md,
+                                                                                         &rd_kafka_metadata_destroy);
+  rd_kafka_resp_err_t topic_err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+  if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt == 0) {
+    topic_err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  }
+  if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(topic_err, "topic " + topic);
+  std::vector<int32_t> ids;
+  for (int i = 0; i < md->topics[0].partition_cnt; ++i) ids.push_back(md->topics[0].partitions[i].id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Status EnsureTopic(rd_kafka_t* rk, const std::string& topic, int32_t partitions, std::chrono::milliseconds timeout) {
+  if (TopicPartitions(rk, topic, timeout).ok()) return Status::OK();
+  char err[512];
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, -1, err, sizeof err);
+  if (!nt) return Status::InvalidArgument("topic " + topic + ": " + err);
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_operation_timeout(opts, static_cast<int>(timeout.count()), err, sizeof err);
+  rd_kafka_CreateTopics(rk, &nt, 1, opts, queue);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 1000);
+  Status status = Status::Timeout("creating topic " + topic);
+  if (ev) {
+    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+    if (rd_kafka_event_error(ev)) {
+      status = KafkaError(rd_kafka_event_error(ev), "create topic " + topic);
+    } else if (n == 1) {
+      rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[0]);
+      status = (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) ? Status::OK() : KafkaError(e, "create topic " + topic);
+    }
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_NewTopic_destroy(nt);
+  rd_kafka_queue_destroy(queue);
+  return status;
+}
+
+}  // namespace rp::kafka

@@ -1,0 +1,189 @@
+#include "kafka/group_consumer.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/log.h"
+
+namespace rp::kafka {
+
+Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const ClientConfig& config,
+                                                             GroupConsumerOptions options) {
+  ClientConfig effective = config;
+  effective.Set("group.id", options.group_id);
+  effective.Set("enable.auto.commit", "false");        // offsets are committed only after the output is safe
+  effective.Set("enable.auto.offset.store", "false");
+  if (!effective.Get("auto.offset.reset")) effective.Set("auto.offset.reset", "earliest");
+  if (options.read_committed) effective.Set("isolation.level", "read_committed");
+  RP_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, effective.BuildRdKafkaConf());
+
+  std::unique_ptr<GroupConsumer> consumer(new GroupConsumer());
+  consumer->options_ = std::move(options);
+  rd_kafka_conf_set_opaque(conf, consumer.get());
+  rd_kafka_conf_set_rebalance_cb(conf, &GroupConsumer::OnRebalance);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(std::string("cannot create Kafka consumer: ") + err);
+  }
+  consumer->rk_.reset(rk);
+  rd_kafka_poll_set_consumer(rk);
+
+  TopicPartitionListPtr topics(rd_kafka_topic_partition_list_new(static_cast<int>(consumer->options_.topics.size())));
+  for (const auto& t : consumer->options_.topics) {
+    rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics.get());
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(e, "subscribe");
+  return consumer;
+}
+
+GroupConsumer::~GroupConsumer() {
+  if (rk_ && !closed_) rd_kafka_consumer_close(rk_.get());
+}
+
+void GroupConsumer::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                                void* opaque) {
+  static_cast<GroupConsumer*>(opaque)->HandleRebalance(err, partitions);
+}
+
+void GroupConsumer::HandleRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+  std::vector<TopicPartition> tps;
+  for (int i = 0; i < partitions->cnt; ++i) tps.emplace_back(partitions->elems[i].topic, partitions->elems[i].partition);
+
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    for (int i = 0; i < partitions->cnt; ++i) {
+      auto& tp = partitions->elems[i];
+      int64_t start = kUseCommitted;
+      if (options_.start_offset) {
+        Result<int64_t> r = options_.start_offset(tp.topic, tp.partition);
+        if (!r.ok()) {
+          // Without a known start we must not consume this partition at all.
+          if (rebalance_error_.ok()) rebalance_error_ = r.status();
+          continue;
+        }
+        start = *r;
+      }
+      tp.offset = start;
+    }
+    std::string list;
+    for (const auto& [t, p] : tps) list += (list.empty() ? "" : ", ") + t + "[" + std::to_string(p) + "]";
+    Log(LogLevel::kInfo, "kafka", "assigned {}", list.empty() ? "nothing" : list);
+    rd_kafka_assign(rk_.get(), partitions);
+    if (options_.on_assigned) options_.on_assigned(tps);
+    return;
+  }
+  // Revoked (or an error): drop what this Poll gathered for those partitions.
+  if (polling_into_) {
+    std::set<TopicPartition> gone(tps.begin(), tps.end());
+    auto first = polling_into_->begin() + static_cast<std::ptrdiff_t>(polling_from_);
+    auto kept = std::remove_if(first, polling_into_->end(), [&](const MessagePtr& m) {
+      return gone.count({rd_kafka_topic_name(m->rkt), m->partition}) > 0;
+    });
+    polling_into_->erase(kept, polling_into_->end());
+  }
+  if (options_.on_revoked) options_.on_revoked(tps);
+  Log(LogLevel::kInfo, "kafka", "revoked {} partition(s)", tps.size());
+  rd_kafka_assign(rk_.get(), nullptr);
+}
+
+Status GroupConsumer::Poll(std::vector<MessagePtr>* out, size_t max_records, std::chrono::milliseconds max_wait,
+                           std::chrono::milliseconds linger) {
+  polling_into_ = out;
+  polling_from_ = out->size();
+  const auto deadline = std::chrono::steady_clock::now() + max_wait;
+  std::chrono::steady_clock::time_point linger_until{};
+  size_t got = 0;
+  Status status;
+  while (got < max_records) {
+    auto now = std::chrono::steady_clock::now();
+    auto until = got == 0 ? deadline : std::min(deadline, linger_until);
+    if (now >= until && (got > 0 || now >= deadline)) break;
+    int wait_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
+    rd_kafka_message_t* raw = rd_kafka_consumer_poll(rk_.get(), std::max(wait_ms, 0));
+    if (!rebalance_error_.ok()) {
+      status = rebalance_error_;
+      rebalance_error_ = Status::OK();
+      break;
+    }
+    if (!raw) {
+      if (got > 0 || std::chrono::steady_clock::now() >= deadline) break;
+      continue;
+    }
+    MessagePtr m(raw);
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+        char reason[512];
+        rd_kafka_fatal_error(rk_.get(), reason, sizeof reason);
+        status = Status::IOError(std::string("fatal consumer error: ") + reason);
+        break;
+      }
+      if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+        status = KafkaError(m->err, "consume");
+        break;
+      }
+      // Transient (broker down, transport): librdkafka retries on its own.
+      Log(LogLevel::kWarn, "kafka", "consumer: {}", rd_kafka_message_errstr(m.get()));
+      continue;
+    }
+    if (got == 0) linger_until = std::chrono::steady_clock::now() + linger;
+    out->push_back(std::move(m));
+    got = out->size() - polling_from_;  // a revocation may have removed some
+  }
+  polling_into_ = nullptr;
+  return status;
+}
+
+Status GroupConsumer::Commit(const std::map<TopicPartition, int64_t>& next_offsets, bool async) {
+  if (next_offsets.empty()) return Status::OK();
+  TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
+  for (const auto& [tp, offset] : next_offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
+  }
+  return KafkaError(rd_kafka_commit(rk_.get(), list.get(), async ? 1 : 0), "commit offsets");
+}
+
+Status GroupConsumer::Seek(const TopicPartition& tp, int64_t offset) {
+  TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
+  rd_kafka_error_t* error = rd_kafka_seek_partitions(rk_.get(), list.get(), 10000);
+  if (error) {
+    std::string msg = rd_kafka_error_string(error);
+    rd_kafka_error_destroy(error);
+    return Status::IOError("seek " + tp.first + "[" + std::to_string(tp.second) + "]: " + msg);
+  }
+  return KafkaError(list->elems[0].err, "seek");
+}
+
+Result<std::map<TopicPartition, int64_t>> GroupConsumer::Committed(std::chrono::milliseconds timeout) {
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  rd_kafka_resp_err_t e = rd_kafka_assignment(rk_.get(), &raw);
+  TopicPartitionListPtr list(raw);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(e, "assignment");
+  e = rd_kafka_committed(rk_.get(), list.get(), static_cast<int>(timeout.count()));
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(e, "committed offsets");
+  std::map<TopicPartition, int64_t> result;
+  for (int i = 0; i < list->cnt; ++i) {
+    result[{list->elems[i].topic, list->elems[i].partition}] = list->elems[i].offset;
+  }
+  return result;
+}
+
+std::vector<TopicPartition> GroupConsumer::Assignment() const {
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  std::vector<TopicPartition> tps;
+  if (rd_kafka_assignment(rk_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return tps;
+  TopicPartitionListPtr list(raw);
+  for (int i = 0; i < list->cnt; ++i) tps.emplace_back(list->elems[i].topic, list->elems[i].partition);
+  return tps;
+}
+
+Status GroupConsumer::Close() {
+  if (closed_) return Status::OK();
+  closed_ = true;
+  return KafkaError(rd_kafka_consumer_close(rk_.get()), "close consumer");
+}
+
+}  // namespace rp::kafka
