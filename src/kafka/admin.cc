@@ -7,20 +7,24 @@ namespace rp::kafka {
 
 Result<std::vector<int32_t>> TopicPartitions(rd_kafka_t* rk, const std::string& topic,
                                              std::chrono::milliseconds timeout) {
+  // Ask for all topics: a request naming the topic would let a producer
+  // handle auto-create it, and "does it exist?" must not create it.
   const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-  rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, static_cast<int>(timeout.count()));
-  rd_kafka_topic_destroy(rkt);
+  rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, nullptr, &md, static_cast<int>(timeout.count()));
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(e, "metadata for topic " + topic);
   std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> owned(md,
                                                                                          &rd_kafka_metadata_destroy);
-  rd_kafka_resp_err_t topic_err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
-  if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt == 0) {
+  const rd_kafka_metadata_topic_t* found = nullptr;
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    if (topic == md->topics[i].topic) found = &md->topics[i];
+  }
+  rd_kafka_resp_err_t topic_err = found ? found->err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR && found->partition_cnt == 0) {
     topic_err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
   }
   if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(topic_err, "topic " + topic);
   std::vector<int32_t> ids;
-  for (int i = 0; i < md->topics[0].partition_cnt; ++i) ids.push_back(md->topics[0].partitions[i].id);
+  for (int i = 0; i < found->partition_cnt; ++i) ids.push_back(found->partitions[i].id);
   std::sort(ids.begin(), ids.end());
   return ids;
 }

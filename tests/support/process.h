@@ -1,6 +1,7 @@
 // Test support: run real processes (our binary, scripts, kcat) and capture output.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,5 +31,26 @@ class TempDir {
 };
 
 std::string ReadFile(const std::string& path);
+
+// A long-running process (a job) with stdout/stderr going to files.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::string& log_path);
+  ~BackgroundProcess();  // SIGKILLs it if still running
+  void Signal(int sig);
+  // Waits for exit; returns the exit code (128+N for signal N), or -1 on timeout.
+  int Wait(int timeout_ms);
+  bool Running();
+  int pid() const { return pid_; }
+  std::string Log() const { return ReadFile(log_path_); }
+
+ private:
+  int pid_ = -1;
+  int exit_code_ = -1;
+  std::string log_path_;
+};
+
+// Polls `pred` every 100 ms until it is true or `timeout_ms` passes.
+bool WaitFor(const std::function<bool()>& pred, int timeout_ms);
 
 }  // namespace rp::testing
