@@ -3,6 +3,7 @@
 # against real brokers on free ports and throwaway data dirs. Every broker
 # this test starts is stopped, and the temp dir removed, however it exits.
 set -euo pipefail
+export LC_ALL=C
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 K=$HERE/../../scripts/kafka-local
@@ -99,6 +100,14 @@ run 0 "$K" start --port "$P1" --data-dir "$D1"
 [[ $(pid_of "$D1") == "$PID1" ]] || fail "second start keeps pid $PID1, got $(pid_of "$D1")"
 [[ $(jvm_count "$D1") == 1 ]] || fail "second start must not launch a second JVM ($(jvm_count "$D1") running)"
 ok "starting a running broker is a no-op (same pid, one JVM)"
+
+rm -- "$D1/kafka.pid"
+run 0 "$K" status --data-dir "$D1"
+[[ $OUT == *"pid $PID1"* ]] || fail "status finds the broker without its pid file, got: $OUT"
+run 0 "$K" start --port "$P1" --data-dir "$D1"
+[[ $(jvm_count "$D1") == 1 && $(pid_of "$D1") == "$PID1" ]] ||
+  fail "start with a lost pid file must not launch a second JVM"
+ok "a lost pid file neither hides the broker nor leads to a second one"
 
 run 0 "$K" status --data-dir "$D1"
 [[ $OUT == running* && $OUT == *"pid $PID1"* && $OUT == *"port $P1"* ]] ||
