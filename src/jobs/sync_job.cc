@@ -1,0 +1,244 @@
+#include "jobs/sync_job.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "common/log.h"
+#include "common/utf8.h"
+#include "delta/data_file_writer.h"
+#include "delta/table.h"
+#include "jobs/raw_table.h"
+#include "kafka/group_consumer.h"
+#include "logic/time_zone.h"
+
+namespace rp::jobs {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class SyncRunner {
+ public:
+  SyncRunner(const SyncJobOptions& options, const std::atomic<bool>& stop, SyncJobStats* stats)
+      : options_(options), stop_(stop), stats_(stats) {
+    job_id_ = options.job_id.empty() ? options.group_id : options.job_id;
+    dlq_path_ = options.dlq_table_path.empty() ? DefaultDeadLetterTablePath(options.table_path)
+                                               : options.dlq_table_path;
+  }
+
+  Status Run() {
+    RP_RETURN_IF_ERROR(OpenTable());
+    kafka::GroupConsumerOptions copts;
+    copts.group_id = options_.group_id;
+    copts.topics = {options_.topic};
+    copts.start_offset = [this](const std::string& topic, int32_t partition) { return StartOffset(topic, partition); };
+    copts.on_revoked = [this](const std::vector<kafka::TopicPartition>& tps) { DropPending(tps); };
+    RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(options_.kafka, copts));
+    Log(LogLevel::kInfo, "sync", "{} -> {} (zone {}, job {})", options_.topic, options_.table_path, zone_.name(),
+        job_id_);
+
+    Status status;
+    Clock::time_point batch_started{};
+    while (!stop_.load()) {
+      const size_t before = pending_.size();
+      auto wait = std::chrono::milliseconds(100);
+      if (!pending_.empty()) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            batch_started + options_.max_batch_wait - Clock::now());
+        wait = std::clamp(left, std::chrono::milliseconds(0), wait);
+      }
+      status = consumer_->Poll(&pending_, options_.max_batch_records - pending_.size(), wait, wait);
+      if (!status.ok()) break;
+      if (before == 0 && !pending_.empty()) batch_started = Clock::now();
+      if (!pending_.empty() && (pending_.size() >= options_.max_batch_records ||
+                                Clock::now() >= batch_started + options_.max_batch_wait)) {
+        status = CommitPending();
+        if (!status.ok()) break;
+      }
+    }
+    if (status.ok() && !pending_.empty()) status = CommitPending();  // graceful stop: flush what we hold
+    Status closed = consumer_->Close();
+    if (!closed.ok()) Log(LogLevel::kWarn, "sync", "close: {}", closed.message());
+    Log(LogLevel::kInfo, "sync", "stopped: {} records in {} commits, {} dead-lettered", stats_->records,
+        stats_->commits, stats_->dead_lettered);
+    return status;
+  }
+
+ private:
+  Status OpenTable() {
+    std::optional<logic::TimeZone> zone;
+    if (options_.timezone) {
+      RP_ASSIGN_OR_RETURN(zone, logic::TimeZone::Find(*options_.timezone));
+    }
+    auto existing = delta::Table::Open(options_.table_path);
+    if (existing.ok()) {
+      const auto& conf = (*existing)->snapshot()->metadata().configuration;
+      auto it = conf.find(kConfigTimeZone);
+      if (it != conf.end()) {
+        RP_ASSIGN_OR_RETURN(logic::TimeZone table_zone, logic::TimeZone::Find(it->second));
+        if (zone && zone->name() != table_zone.name()) {
+          return Status::InvalidArgument("table " + options_.table_path + " is partitioned in zone " + it->second +
+                                         "; --timezone " + zone->name() + " would partition differently");
+        }
+        zone = table_zone;
+      }
+    } else if (!existing.status().IsNotFound()) {
+      return existing.status();
+    }
+    zone_ = zone ? *zone : logic::TimeZone::Local();
+    std::map<std::string, std::string> conf = {{kConfigTimeZone, zone_.name()},
+                                               {kConfigSourceTopic, options_.topic},
+                                               {"delta.appendOnly", "true"}};
+    RP_ASSIGN_OR_RETURN(table_, delta::Table::OpenOrCreate(options_.table_path, *RawTableSchema(),
+                                                           RawTablePartitionColumns(), conf));
+    return Status::OK();
+  }
+
+  // Where an assigned partition resumes: after the last offset the table holds.
+  Result<int64_t> StartOffset(const std::string& topic, int32_t partition) {
+    RP_ASSIGN_OR_RETURN(auto snapshot, table_->Refresh());
+    std::optional<int64_t> v = snapshot->TxnVersion(SyncAppId(job_id_, topic, partition));
+    committed_[partition] = v ? *v : -1;
+    Log(LogLevel::kInfo, "sync", "{}[{}] resumes at {}", topic, partition,
+        v ? std::to_string(*v + 1) : std::string("the earliest offset"));
+    return v ? *v + 1 : RD_KAFKA_OFFSET_BEGINNING;
+  }
+
+  void DropPending(const std::vector<kafka::TopicPartition>& tps) {
+    for (const auto& [topic, partition] : tps) {
+      committed_.erase(partition);
+      std::erase_if(pending_, [&](const kafka::MessagePtr& m) { return m->partition == partition; });
+    }
+  }
+
+  // Another writer (a second instance after a rebalance) may have committed
+  // some of our partitions since we started them: skip what the table already
+  // holds, and if it holds more than we know, move on past it.
+  Status ReconcileWithTable() {
+    RP_ASSIGN_OR_RETURN(auto snapshot, table_->Refresh());
+    std::map<int32_t, int64_t> reseek;
+    for (auto& [partition, known] : committed_) {
+      std::optional<int64_t> v = snapshot->TxnVersion(SyncAppId(job_id_, options_.topic, partition));
+      if (v && *v > known) {
+        Log(LogLevel::kWarn, "sync", "{}[{}] was committed up to {} by another writer; skipping ahead",
+            options_.topic, partition, *v);
+        known = *v;
+        reseek[partition] = *v + 1;
+      }
+    }
+    std::erase_if(pending_, [&](const kafka::MessagePtr& m) {
+      auto it = committed_.find(m->partition);
+      return it == committed_.end() || m->offset <= it->second;
+    });
+    for (const auto& [partition, offset] : reseek) {
+      // With newer records still pending, the fetch position is already past the gap.
+      bool newer_pending = std::any_of(pending_.begin(), pending_.end(),
+                                       [&](const kafka::MessagePtr& m) { return m->partition == partition; });
+      if (!newer_pending) RP_RETURN_IF_ERROR(consumer_->Seek({options_.topic, partition}, offset));
+    }
+    return Status::OK();
+  }
+
+  Status CommitPending() {
+    RP_RETURN_IF_ERROR(ReconcileWithTable());
+    if (pending_.empty()) return Status::OK();
+
+    RawBatchBuilder rows(zone_);
+    DeadLetterBatchBuilder dead;
+    std::map<int32_t, int64_t> last_offset, last_dead_offset;
+    for (const auto& m : pending_) {
+      std::optional<std::string_view> value;
+      if (m->payload) value.emplace(static_cast<const char*>(m->payload), m->len);
+      if (value && !IsValidUtf8(*value)) {
+        // Not storable as a Parquet STRING: keep the raw bytes in the DLQ table.
+        RP_RETURN_IF_ERROR(dead.Append(*value, options_.topic, m->partition, m->offset, "invalid_utf8"));
+        last_dead_offset[m->partition] = m->offset;
+      } else {
+        RP_RETURN_IF_ERROR(rows.Append(value, m->partition, m->offset));
+      }
+      last_offset[m->partition] = m->offset;
+    }
+    if (dead.rows() > 0) RP_RETURN_IF_ERROR(CommitDeadLetters(&dead, last_dead_offset));
+
+    RP_ASSIGN_OR_RETURN(auto batch, rows.Finish());
+    std::vector<delta::AddFile> adds;
+    if (batch->num_rows() > 0) {
+      RP_ASSIGN_OR_RETURN(adds, delta::WriteDataFiles(options_.table_path, RawTablePartitionColumns(), *batch));
+    }
+    const size_t files = adds.size();
+    delta::Transaction txn = table_->NewTransaction();
+    txn.AddFiles(std::move(adds));
+    for (const auto& [partition, offset] : last_offset) txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
+    Result<int64_t> version = txn.Commit("STREAMING UPDATE", {{"outputMode", "\"Append\""},
+                                                              {"queryId", "\"" + job_id_ + "\""},
+                                                              {"epochId", std::to_string(stats_->commits)}});
+    if (!version.ok()) {
+      if (!version.status().IsConflict()) return version.status();
+      // Someone else committed these partitions meanwhile: our files stay orphans,
+      // and the next batch starts after what the table holds.
+      Log(LogLevel::kWarn, "sync", "commit lost to another writer, redoing: {}", version.status().message());
+      return ReconcileWithTable();
+    }
+    std::map<kafka::TopicPartition, int64_t> next;
+    for (const auto& [partition, offset] : last_offset) {
+      committed_[partition] = offset;
+      next[{options_.topic, partition}] = offset + 1;
+    }
+    stats_->records += static_cast<int64_t>(pending_.size());
+    stats_->commits += 1;
+    stats_->files += static_cast<int64_t>(files);
+    Log(LogLevel::kInfo, "sync", "version {}: {} records in {} files", *version, pending_.size(), files);
+    pending_.clear();
+    // For lag monitoring only; the table's txn versions are the real positions.
+    Status s = consumer_->Commit(next, /*async=*/true);
+    if (!s.ok()) Log(LogLevel::kWarn, "sync", "committing group offsets: {}", s.message());
+    return Status::OK();
+  }
+
+  Status CommitDeadLetters(DeadLetterBatchBuilder* dead, const std::map<int32_t, int64_t>& last_dead_offset) {
+    if (!dlq_table_) {
+      RP_ASSIGN_OR_RETURN(dlq_table_, delta::Table::OpenOrCreate(dlq_path_, *DeadLetterTableSchema(), {},
+                                                                 {{kConfigSourceTopic, options_.topic}}));
+    }
+    RP_ASSIGN_OR_RETURN(auto snapshot, dlq_table_->Refresh());
+    RP_ASSIGN_OR_RETURN(auto batch, dead->Finish());
+    // After a crash between this commit and the main one, the same records come
+    // again: the DLQ table's own txn versions say they are stored already.
+    bool all_stored = true;
+    for (const auto& [partition, offset] : last_dead_offset) {
+      auto v = snapshot->TxnVersion(SyncAppId(job_id_, options_.topic, partition));
+      if (!v || *v < offset) all_stored = false;
+    }
+    if (all_stored) return Status::OK();
+    RP_ASSIGN_OR_RETURN(auto adds, delta::WriteDataFiles(dlq_path_, {}, *batch));
+    delta::Transaction txn = dlq_table_->NewTransaction();
+    txn.AddFiles(std::move(adds));
+    for (const auto& [partition, offset] : last_dead_offset) txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
+    RP_ASSIGN_OR_RETURN(int64_t version, txn.Commit("STREAMING UPDATE", {{"outputMode", "\"Append\""}}));
+    stats_->dead_lettered += batch->num_rows();
+    Log(LogLevel::kInfo, "sync", "dead-letter table version {}: {} records", version, batch->num_rows());
+    return Status::OK();
+  }
+
+  const SyncJobOptions& options_;
+  const std::atomic<bool>& stop_;
+  SyncJobStats* stats_;
+  std::string job_id_;
+  std::string dlq_path_;
+  logic::TimeZone zone_ = logic::TimeZone::Utc();
+  std::unique_ptr<delta::Table> table_;
+  std::unique_ptr<delta::Table> dlq_table_;
+  std::unique_ptr<kafka::GroupConsumer> consumer_;
+  std::vector<kafka::MessagePtr> pending_;
+  std::map<int32_t, int64_t> committed_;  // assigned partition -> last offset in the table (-1: none)
+};
+
+}  // namespace
+
+Status RunSyncJob(const SyncJobOptions& options, const std::atomic<bool>& stop, SyncJobStats* stats) {
+  SyncJobStats local;
+  SyncRunner runner(options, stop, stats ? stats : &local);
+  return runner.Run();
+}
+
+}  // namespace rp::jobs

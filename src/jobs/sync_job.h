@@ -1,0 +1,45 @@
+// The `sync` job: every raw record of the input topic, with its partition and
+// offset, appended to the raw Delta table (raw_table.h), exactly once.
+//
+// Exactly-once comes from the table, not from Kafka: each commit carries one
+// txn action per Kafka partition (appId from the job id and partition,
+// version = last offset covered), and every (re)assignment resumes from those
+// versions. Group offsets are committed after each Delta commit, only so lag
+// can be monitored.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "kafka/client_config.h"
+
+namespace rp::jobs {
+
+struct SyncJobOptions {
+  kafka::ClientConfig kafka;
+  std::string topic = "visits";
+  std::string table_path;
+  std::string group_id = "reprocessor-sync";
+  std::string job_id;                   // txn appId prefix; empty: the group id
+  std::optional<std::string> timezone;  // empty: the table's, else the machine's
+  std::string dlq_table_path;           // empty: DefaultDeadLetterTablePath(table_path)
+  // A batch is committed when it holds this many records, or this long after
+  // its first record arrived: sub-second freshness at low volume, large files
+  // at high volume.
+  size_t max_batch_records = 100000;
+  std::chrono::milliseconds max_batch_wait{200};
+  std::chrono::milliseconds broker_timeout{std::chrono::minutes(5)};
+};
+
+struct SyncJobStats {
+  int64_t records = 0, dead_lettered = 0, commits = 0, files = 0;
+};
+
+// Runs until `stop` (then commits what it holds and returns OK) or an error.
+Status RunSyncJob(const SyncJobOptions& options, const std::atomic<bool>& stop, SyncJobStats* stats);
+
+}  // namespace rp::jobs
