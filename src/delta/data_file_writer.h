@@ -1,0 +1,48 @@
+// Writes rows as Delta data files: one snappy Parquet file per partition
+// (more when a partition exceeds the file size limits) under Hive-style
+// directories, and returns the AddFile of each, ready to commit.
+//
+// Partition columns are not stored in the files (PROTOCOL.md); rows keep their
+// input order within a file. Each file is written under a fresh uuid name and
+// fsync'ed (with its directories) before its AddFile is returned, so a commit
+// never points at a partial file; a writer killed midway leaves only orphans.
+#pragma once
+
+#include <arrow/api.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "delta/actions.h"
+#include "delta/file_stats.h"
+
+namespace rp::delta {
+
+struct DataFileWriterOptions {
+  int64_t max_rows_per_file = 0;       // 0: no limit
+  // Split a partition into files of about this many bytes, estimated from the
+  // in-memory (uncompressed) size of the rows; 0: no limit.
+  int64_t target_file_size_bytes = 0;
+  int64_t row_group_rows = 1 << 20;    // Parquet row group length
+  StatsOptions stats;
+};
+
+// Writes `batch` (the full table schema, partition columns included) under
+// `table_root`. AddFile paths are relative to the root and URI-encoded;
+// partition values are as the log stores them. Files come in order of the
+// first row of each partition. No rows, no files.
+Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
+                                            const std::vector<std::string>& partition_columns,
+                                            const arrow::RecordBatch& batch,
+                                            const DataFileWriterOptions& options = {});
+// Same for a table of any number of chunks.
+Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
+                                            const std::vector<std::string>& partition_columns,
+                                            const arrow::Table& table, const DataFileWriterOptions& options = {});
+
+// The name of a new data file: "part-00003-<uuid>.c000.snappy.parquet".
+std::string NewDataFileName(int file_index);
+
+}  // namespace rp::delta
