@@ -101,8 +101,9 @@ TEST(UriPath, EncodesNonAsciiAndReservedBytes) {
 }
 
 TEST(UriPath, DecodeRejectsMalformedInput) {
-  for (std::string bad : {"%", "a%2", "%zz", "%00", "%C3", "%C3%28", "%ED%A0%80", "\xc3", "x/\xff/y",
-                          std::string("a\0b", 3)}) {
+  for (const std::string& bad : std::vector<std::string>{"%", "a%2", "%zz", "%00", "%C3", "%C3%28", "%ED%A0%80",
+                                                          "\xc3", "x/\xff/y",
+                                                          std::string("a\0b", 3)}) {
     EXPECT_FALSE(UriDecodePath(bad).ok()) << bad;
   }
 }
