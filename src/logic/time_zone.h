@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/result.h"
-
-namespace date { class time_zone; }
+#include "logic/zone_rules.h"
 
 namespace rp::logic {
 
@@ -22,12 +22,16 @@ struct CivilTime {
 
 class TimeZone {
  public:
+  TimeZone() = default;  // UTC
   // Region ids ("Europe/Paris"), "UTC"/"Z", fixed offsets ("+02:00", "-05", "UTC+1").
+  // Accepts exactly what Spark's spark.sql.session.timeZone accepts (getZoneId),
+  // including Java's short ids ("PST", "EST") and the old "+h:mm" form.
   static Result<TimeZone> Find(std::string_view id);
   // The machine's local zone (TZ, then /etc/localtime), falling back to UTC.
   static TimeZone Local();
   static TimeZone Utc();
 
+  // java.time's ZoneId.getId(): "Europe/Paris", "Z", "+02:00", "UTC+01:00".
   const std::string& name() const { return name_; }
   // Offset from UTC in seconds at the given instant (micros since epoch).
   int64_t OffsetAt(int64_t epoch_micros) const;
@@ -36,10 +40,14 @@ class TimeZone {
   // time moves forward by the gap length; in an overlap the earlier offset wins.
   int64_t FromCivil(const CivilTime& local) const;
 
+  // For the logic layer's own hot paths (see zone_rules.h).
+  internal::ZoneRef ref() const { return ref_; }
+
  private:
-  std::string name_;
-  const date::time_zone* region_ = nullptr;  // null for a fixed offset
-  int64_t fixed_offset_seconds_ = 0;
+  TimeZone(std::string name, internal::ZoneRef ref) : name_(std::move(name)), ref_(ref) {}
+
+  std::string name_ = "UTC";
+  internal::ZoneRef ref_;  // a region (date::time_zone plus its POSIX tail rule) or a fixed offset
 };
 
 }  // namespace rp::logic
