@@ -24,6 +24,10 @@ using CommandAction = std::function<int()>;
 void AddTransformCommand(CLI::App& app, CommandAction* action);
 void AddReadTopicCommand(CLI::App& app, CommandAction* action);
 void AddStreamCommand(CLI::App& app, CommandAction* action);
+void AddSyncCommand(CLI::App& app, CommandAction* action);
+void AddReprocessCommand(CLI::App& app, CommandAction* action);
+void AddReadTableCommand(CLI::App& app, CommandAction* action);
+void AddDemoCommand(CLI::App& app, CommandAction* action);
 
 // Prints "reprocessor: <message>" on one line and returns the exit code that
 // fits the status: kExitUsage for InvalidArgument, kExitFailure otherwise.

@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
   rp::cli::AddTransformCommand(app, &action);
   rp::cli::AddReadTopicCommand(app, &action);
   rp::cli::AddStreamCommand(app, &action);
+  rp::cli::AddSyncCommand(app, &action);
+  rp::cli::AddReprocessCommand(app, &action);
+  rp::cli::AddReadTableCommand(app, &action);
+  rp::cli::AddDemoCommand(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

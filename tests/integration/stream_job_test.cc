@@ -39,9 +39,9 @@ TEST(StreamJob, TransformsTheSeedRecordsAndStopsCleanlyOnSigterm) {
   testing::Produce(SharedBroker().bootstrap(), "st_in", seed);
 
   ASSERT_TRUE(WaitFor([] { return ReadAll(SharedBroker().bootstrap(), "st_out").size() >= 9; }, 60000))
-      << job.Log();
+      << testing::LogOf(job);
   job.Signal(SIGTERM);
-  EXPECT_EQ(job.Wait(30000), 0) << job.Log();
+  EXPECT_EQ(job.Wait(30000), 0) << testing::LogOf(job);
 
   auto out = ReadAll(SharedBroker().bootstrap(), "st_out");
   auto expected = testing::ShowTableFirstColumn(testing::ReadFile(testing::SeedPath("read_topic_before_reprocessing.txt")));
@@ -63,16 +63,16 @@ TEST(StreamJob, RestartResumesFromCommittedOffsetsWithoutReprocessing) {
   testing::Produce(bootstrap, "st2_in", {{0, R"({"event_id":"a"})", {}, {}}, {1, R"({"event_id":"b"})", {}, {}}});
   {
     BackgroundProcess job(StreamArgs("st2_in", "st2_out", "st2_group"), dir.path() + "/1.log");
-    ASSERT_TRUE(WaitFor([&] { return ReadAll(bootstrap, "st2_out").size() >= 2; }, 60000)) << job.Log();
+    ASSERT_TRUE(WaitFor([&] { return ReadAll(bootstrap, "st2_out").size() >= 2; }, 60000)) << testing::LogOf(job);
     job.Signal(SIGTERM);
-    ASSERT_EQ(job.Wait(30000), 0) << job.Log();
+    ASSERT_EQ(job.Wait(30000), 0) << testing::LogOf(job);
   }
   testing::Produce(bootstrap, "st2_in", {{1, R"({"event_id":"c"})", {}, {}}});
   BackgroundProcess job(StreamArgs("st2_in", "st2_out", "st2_group"), dir.path() + "/2.log");
-  ASSERT_TRUE(WaitFor([&] { return ReadAll(bootstrap, "st2_out").size() >= 3; }, 60000)) << job.Log();
+  ASSERT_TRUE(WaitFor([&] { return ReadAll(bootstrap, "st2_out").size() >= 3; }, 60000)) << testing::LogOf(job);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   job.Signal(SIGTERM);
-  ASSERT_EQ(job.Wait(30000), 0) << job.Log();
+  ASSERT_EQ(job.Wait(30000), 0) << testing::LogOf(job);
 
   auto out = ReadAll(bootstrap, "st2_out");
   ASSERT_EQ(out.size(), 3u);
@@ -102,9 +102,9 @@ TEST(StreamJob, MalformedRecordsAreDeadLetteredWithReasonsAndNothingCrashes) {
                         dir.path() + "/stream.log");
   ASSERT_TRUE(WaitFor([&] {
     return ReadAll(bootstrap, "st3_out").size() + ReadAll(bootstrap, "st3_out-dlq").size() >= input.size();
-  }, 60000)) << job.Log();
+  }, 60000)) << testing::LogOf(job);
   job.Signal(SIGTERM);
-  EXPECT_EQ(job.Wait(30000), 0) << job.Log();
+  EXPECT_EQ(job.Wait(30000), 0) << testing::LogOf(job);
 
   auto out = ReadAll(bootstrap, "st3_out");
   auto dlq = ReadAll(bootstrap, "st3_out-dlq");
