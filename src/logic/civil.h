@@ -14,7 +14,10 @@ constexpr int64_t FloorDiv(int64_t a, int64_t b) {
   const int64_t q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
-constexpr int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
+constexpr int64_t FloorMod(int64_t a, int64_t b) {
+  const int64_t r = a % b;  // not a - FloorDiv(a, b) * b, which overflows near INT64_MIN
+  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
 
 constexpr bool IsLeapYear(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 

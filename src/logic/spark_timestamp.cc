@@ -147,7 +147,7 @@ std::optional<int64_t> ParseSparkTimestamp(std::string_view text, const TimeZone
 // a zero offset and adds seconds only when the offset has them.
 void AppendSparkTimestamp(int64_t epoch_micros, const TimeZone& zone, std::string* out) {
   const int64_t seconds = internal::FloorDiv(epoch_micros, kMicrosPerSecond);
-  const int64_t micros = epoch_micros - seconds * kMicrosPerSecond;
+  const int64_t micros = internal::FloorMod(epoch_micros, kMicrosPerSecond);
   const int32_t offset = internal::OffsetAt(zone.ref(), seconds);
   const int64_t local = seconds + offset;
   const int64_t days = internal::FloorDiv(local, kSecondsPerDay);

@@ -413,10 +413,15 @@ CivilTime TimeZone::ToCivil(int64_t epoch_micros) const {
                    static_cast<int>(second_of_day / 3600),
                    static_cast<int>(second_of_day / 60 % 60),
                    static_cast<int>(second_of_day % 60),
-                   epoch_micros - seconds * internal::kMicrosPerSecond};
+                   internal::FloorMod(epoch_micros, internal::kMicrosPerSecond)};
 }
 
 int64_t TimeZone::FromCivil(const CivilTime& local) const {
+  // Years this far out are beyond the microsecond range anyway (and would
+  // overflow the day arithmetic).
+  constexpr int64_t kMaxYear = 1000000000;
+  if (local.year > kMaxYear) return std::numeric_limits<int64_t>::max();
+  if (local.year < -kMaxYear) return std::numeric_limits<int64_t>::min();
   const int64_t local_seconds = internal::DaysFromCivil(local.year, local.month, local.day) * internal::kSecondsPerDay +
                                 local.hour * 3600 + local.minute * 60 + local.second;
   const int64_t utc = internal::LocalToUtc(ref_, local_seconds);

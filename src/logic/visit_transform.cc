@@ -439,6 +439,14 @@ struct VisitTransformer::Parser {
   // walking every value so the whole document is still validated.
   std::optional<Rejection> ParseOnDemand(size_t len) {
     f = Fields{};
+    // Room beyond our own depth limit, which OdValue enforces first
+    // (simdjson's debug builds assert on exceeding the parser's depth).
+    constexpr size_t kOnDemandDepth = kMaxDepth + 16;
+    if (ondemand.max_depth() != kOnDemandDepth || ondemand.capacity() < len) {
+      if (ondemand.allocate(std::max(len, ondemand.capacity()), kOnDemandDepth)) {
+        return InvalidJson("value too large to parse");
+      }
+    }
     od::document doc;
     simdjson::error_code err = ondemand.iterate(simdjson::padded_string_view(buffer.get(), len, capacity)).get(doc);
     if (err) return RecordError(err);
