@@ -1,0 +1,95 @@
+// Records per second through the shared logic, one core: VisitTransformer is
+// created once and reused, as each job thread does.
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "logic/spark_timestamp.h"
+#include "logic/visit_transform.h"
+
+namespace {
+
+using rp::logic::TimeZone;
+using rp::logic::TransformOptions;
+using rp::logic::VisitTransformer;
+
+// Seed-shaped records: same keys, spacing and timestamp format as the demo,
+// with varying ids, pages and minutes.
+std::vector<std::string> SeedShapedRecords(size_t n) {
+  static const char* kPages[] = {"home", "index", "page", "home-2", "index-2", "page-2", "contact", "about-us"};
+  std::vector<std::string> records;
+  for (size_t i = 0; i < n; ++i) {
+    char time[32];
+    std::snprintf(time, sizeof(time), "2025-09-04T%02zu:%02zu:%02zu.%06zu", 7 + i / 3600 % 12, i / 60 % 60, i % 60,
+                  i * 7919 % 1000000);
+    records.push_back("{\"event_id\": \"click-" + std::to_string(i) + "\", \"visit_id\": " + std::to_string(i / 10) +
+                      ", \"event_time\": \"" + time + "\", \"page\": \"" + kPages[i % 8] + "\"}");
+  }
+  return records;
+}
+
+TransformOptions Options(bool strict) {
+  TransformOptions options;
+  options.zone = *TimeZone::Find("Europe/Paris");
+  options.strict = strict;
+  return options;
+}
+
+void BM_Transform(benchmark::State& state) {
+  const std::vector<std::string> records = SeedShapedRecords(4096);
+  VisitTransformer transformer(Options(state.range(0) != 0));
+  std::string out;
+  size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    const std::string& r = records[i++ & 4095];
+    auto rejection = transformer.Transform(r, &out);
+    benchmark::DoNotOptimize(rejection);
+    benchmark::DoNotOptimize(out.data());
+    bytes += r.size();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_Transform)->Arg(0)->ArgName("strict");
+BENCHMARK(BM_Transform)->Arg(1)->ArgName("strict");
+
+// The same records behind a number beyond 64 bits: the On-Demand fallback path.
+void BM_TransformSlowPath(benchmark::State& state) {
+  std::vector<std::string> records = SeedShapedRecords(4096);
+  for (std::string& r : records) r.insert(1, "\"big\": 123456789012345678901234567890, ");
+  VisitTransformer transformer(Options(false));
+  std::string out;
+  size_t i = 0;
+  for (auto _ : state) {
+    auto rejection = transformer.Transform(records[i++ & 4095], &out);
+    benchmark::DoNotOptimize(rejection);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_TransformSlowPath);
+
+void BM_ParseSparkTimestamp(benchmark::State& state) {
+  const TimeZone zone = *TimeZone::Find("Europe/Paris");
+  const std::string text = "2025-09-04T07:00:00.000000";
+  for (auto _ : state) benchmark::DoNotOptimize(rp::logic::ParseSparkTimestamp(text, zone));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_ParseSparkTimestamp);
+
+void BM_AppendSparkTimestamp(benchmark::State& state) {
+  const TimeZone zone = *TimeZone::Find("Europe/Paris");
+  std::string out;
+  int64_t t = 1756962000000000;
+  for (auto _ : state) {
+    out.clear();
+    rp::logic::AppendSparkTimestamp(t += 1000003, zone, &out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_AppendSparkTimestamp);
+
+}  // namespace
+
+BENCHMARK_MAIN();
