@@ -66,8 +66,9 @@ struct CommitInfo {
   std::map<std::string, std::string> operation_parameters;  // values are JSON text
   std::optional<int64_t> read_version;
   bool is_blind_append = false;
-  std::map<std::string, std::string> operation_metrics;
+  std::map<std::string, std::string> operation_metrics;  // values are JSON text
   std::string engine_info;
+  std::optional<std::string> txn_id;  // a uuid per commit attempt, as Spark writes
 };
 
 }  // namespace rp::delta

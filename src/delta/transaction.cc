@@ -1,0 +1,152 @@
+#include "delta/transaction.h"
+
+#include <simdjson.h>
+
+#include "common/uuid.h"
+#include "delta/action_json.h"
+#include "delta/json_writer.h"
+#include "delta/log_paths.h"
+#include "delta/protocol_check.h"
+#include "delta/table.h"
+
+namespace rp::delta {
+namespace {
+
+std::string Quoted(std::string_view s) {
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
+}
+
+// Every add must carry exactly the table's partition columns.
+Status ValidateAdds(const std::vector<AddFile>& adds, const Snapshot& snap) {
+  const auto& columns = snap.partition_columns();
+  for (const auto& a : adds) {
+    if (a.path.empty()) return Status::InvalidArgument("an add action has an empty path");
+    if (a.size < 0) return Status::InvalidArgument("add " + a.path + " has a negative size");
+    bool ok = a.partition_values.size() == columns.size();
+    for (const auto& c : columns) ok = ok && a.partition_values.count(c) > 0;
+    if (!ok) {
+      std::string want;
+      for (const auto& c : columns) want += (want.empty() ? "" : ",") + c;
+      return Status::InvalidArgument("add " + a.path + " must have partition values for exactly [" + want + "]");
+    }
+  }
+  return Status::OK();
+}
+
+// Sum of stats.numRecords, or nullopt when any add lacks it.
+std::optional<int64_t> TotalRecords(const std::vector<AddFile>& adds) {
+  simdjson::dom::parser parser;
+  int64_t total = 0;
+  for (const auto& a : adds) {
+    if (!a.stats) return std::nullopt;
+    simdjson::dom::element doc;
+    int64_t n;
+    if (parser.parse(*a.stats).get(doc) != simdjson::SUCCESS || doc["numRecords"].get_int64().get(n) != simdjson::SUCCESS) {
+      return std::nullopt;
+    }
+    total += n;
+  }
+  return total;
+}
+
+// Why a concurrent commit `winner` forbids ours, or OK if we can retry after it.
+Status CheckConflict(const LogActions& winner, const std::string& file, const std::map<std::string, int64_t>& ours) {
+  if (winner.protocol) return Status::Conflict("concurrent commit " + file + " changed the table protocol");
+  if (winner.metadata) return Status::Conflict("concurrent commit " + file + " changed the table metadata");
+  for (const auto& t : winner.txns) {
+    if (ours.count(t.app_id)) {
+      return Status::Conflict("concurrent commit " + file + " wrote txn for appId '" + t.app_id + "' (version " +
+                              std::to_string(t.version) + "); ours was version " +
+                              std::to_string(ours.at(t.app_id)));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Transaction& Transaction::AddFile(delta::AddFile add) {
+  adds_.push_back(std::move(add));
+  return *this;
+}
+
+Transaction& Transaction::AddFiles(std::vector<delta::AddFile> adds) {
+  if (adds_.empty()) {
+    adds_ = std::move(adds);
+  } else {
+    for (auto& a : adds) adds_.push_back(std::move(a));
+  }
+  return *this;
+}
+
+Transaction& Transaction::SetTxn(std::string app_id, int64_t version) {
+  txns_[std::move(app_id)] = version;
+  return *this;
+}
+
+Result<int64_t> Transaction::Commit(std::string operation, const std::map<std::string, std::string>& parameters) {
+  if (committed_) return Status::InvalidArgument("this transaction has already committed");
+  Table& table = *table_;
+  const LogStore& store = table.store_;
+  {
+    const Snapshot& snap = *table.latest_;
+    RP_RETURN_IF_ERROR(CheckWriteSupported(snap.protocol(), snap.metadata()));
+    RP_RETURN_IF_ERROR(ValidateAdds(adds_, snap));
+  }
+  for (const auto& [app_id, version] : txns_) {
+    if (app_id.empty()) return Status::InvalidArgument("txn appId must not be empty");
+  }
+
+  const int64_t now = table.Now();
+  LogActions actions;
+  actions.adds = std::move(adds_);
+  adds_.clear();
+  for (const auto& [app_id, version] : txns_) actions.txns.push_back(Txn{app_id, version, now});
+  CommitInfo& info = actions.commit_info.emplace();
+  info.timestamp = now;
+  info.operation = std::move(operation);
+  for (const auto& [k, v] : parameters) info.operation_parameters[k] = Quoted(v);
+  info.read_version = read_version_;
+  info.is_blind_append = true;
+  int64_t bytes = 0;
+  for (const auto& a : actions.adds) bytes += a.size;
+  info.operation_metrics["numFiles"] = Quoted(std::to_string(actions.adds.size()));
+  info.operation_metrics["numOutputBytes"] = Quoted(std::to_string(bytes));
+  if (auto rows = TotalRecords(actions.adds)) info.operation_metrics["numOutputRows"] = Quoted(std::to_string(*rows));
+  info.engine_info = table.options_.engine_info;
+  info.txn_id = NewUuid();
+  const std::string content = SerializeCommit(actions);
+
+  int64_t version = read_version_ + 1;
+  bool published = false;
+  for (int attempt = 0; attempt < table.options_.max_commit_attempts; ++attempt, ++version) {
+    const std::string name = CommitFileName(version);
+    RP_ASSIGN_OR_RETURN(published, store.PutIfAbsent(name, content));
+    if (published) break;
+    // Lost the race for `version`: see what the winner did.
+    RP_ASSIGN_OR_RETURN(std::string winner_content, store.Read(name));
+    RP_ASSIGN_OR_RETURN(LogActions winner, ParseCommitFile(winner_content, store.PathOf(name)));
+    RP_RETURN_IF_ERROR(CheckConflict(winner, store.PathOf(name), txns_));
+    if (table.latest_->version() == version - 1) RP_RETURN_IF_ERROR(table.MutableLatest()->Apply(version, winner));
+  }
+  if (!published) {
+    return Status::Conflict("gave up committing to " + table.path() + " after " +
+                            std::to_string(table.options_.max_commit_attempts) + " attempts: versions " +
+                            std::to_string(read_version_ + 1) + " to " + std::to_string(version - 1) +
+                            " were all taken by concurrent writers");
+  }
+  committed_ = true;
+  Snapshot* latest = table.MutableLatest();
+  if (latest->version() == version - 1) {
+    RP_RETURN_IF_ERROR(latest->Apply(version, actions));
+  } else {
+    RP_ASSIGN_OR_RETURN(int64_t applied, UpdateSnapshot(store, latest));
+    (void)applied;
+  }
+  table.AfterCommit(info.txn_id);
+  return version;
+}
+
+}  // namespace rp::delta
