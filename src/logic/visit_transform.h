@@ -6,6 +6,8 @@
 //   event_id STRING, visit_id LONG, event_time TIMESTAMP, page STRING
 // Output (to_json, nulls omitted), compact, in this order:
 //   {"event_identifier":…,"visit_identifier":…,"event_time":…,"visited_page":…}
+// The exact Spark rules, and the few deliberate differences, are listed at the
+// top of visit_transform.cc.
 #pragma once
 
 #include <cstdint>
@@ -32,12 +34,14 @@ const char* RejectReasonName(RejectReason reason);
 
 struct Rejection {
   RejectReason reason;
-  std::string detail;  // human-readable, e.g. "field visit_id: expected integer"
+  std::string detail;  // human-readable, e.g. "field visit_id: expected an integer within 64 bits, got a string"
 };
 
 struct TransformOptions {
   TimeZone zone = TimeZone::Local();
-  bool strict = false;  // reject records with any missing, null or mistyped field
+  // Reject records with any missing, null or mistyped field (including a
+  // non-string JSON value in a STRING field, which Spark would stringify).
+  bool strict = false;
 };
 
 // The parsed input fields; a field is nullopt where Spark would give null.

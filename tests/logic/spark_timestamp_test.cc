@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "logic/civil.h"
@@ -218,6 +219,28 @@ TEST(ParseSparkTimestamp, MovesGapTimesForwardAndTakesTheEarlierOffsetInOverlaps
   EXPECT_EQ(Cast("2025-10-26T02:30:00"), "2025-10-26T02:30:00.000+02:00");
   EXPECT_EQ(Cast("2025-03-09T02:30:00", "America/New_York"), "2025-03-09T03:30:00.000-04:00");
   EXPECT_EQ(Cast("2025-11-02T01:30:00", "America/New_York"), "2025-11-02T01:30:00.000-04:00");
+}
+
+TEST(ParseSparkTimestamp, CommonShapeFastPathAgreesWithTheGeneralParser) {
+  // A leading space sends the same text through the general state machine.
+  const TimeZone paris = Zone("Europe/Paris");
+  uint64_t seed = 42;
+  auto next = [&seed](int n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>((seed >> 33) % static_cast<uint64_t>(n));
+  };
+  for (int i = 0; i < 20000; ++i) {
+    char buf[64];
+    const int len = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d%c%02d:%02d:%02d", next(10000), next(14),
+                                  next(33), next(2) ? 'T' : ' ', next(25), next(61), next(61));
+    std::string text(buf, static_cast<size_t>(len));
+    if (const int fraction = next(11); fraction > 0) {
+      text += '.';
+      for (int d = 1; d < fraction; ++d) text += static_cast<char>('0' + next(10));
+    }
+    if (next(10) == 0) text[static_cast<size_t>(next(static_cast<int>(text.size())))] = 'x';
+    EXPECT_EQ(ParseSparkTimestamp(text, paris), ParseSparkTimestamp(" " + text, paris)) << text;
+  }
 }
 
 // ---- Formatting. ----
