@@ -169,8 +169,8 @@ class SyncRunner {
     delta::Transaction txn = table_->NewTransaction();
     txn.AddFiles(std::move(adds));
     for (const auto& [partition, offset] : last_offset) txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
-    Result<int64_t> version = txn.Commit("STREAMING UPDATE", {{"outputMode", "\"Append\""},
-                                                              {"queryId", "\"" + job_id_ + "\""},
+    Result<int64_t> version = txn.Commit("STREAMING UPDATE", {{"outputMode", "Append"},
+                                                              {"queryId", job_id_},
                                                               {"epochId", std::to_string(stats_->commits)}});
     if (!version.ok()) {
       if (!version.status().IsConflict()) return version.status();
@@ -214,7 +214,7 @@ class SyncRunner {
     delta::Transaction txn = dlq_table_->NewTransaction();
     txn.AddFiles(std::move(adds));
     for (const auto& [partition, offset] : last_dead_offset) txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
-    RP_ASSIGN_OR_RETURN(int64_t version, txn.Commit("STREAMING UPDATE", {{"outputMode", "\"Append\""}}));
+    RP_ASSIGN_OR_RETURN(int64_t version, txn.Commit("STREAMING UPDATE", {{"outputMode", "Append"}}));
     stats_->dead_lettered += batch->num_rows();
     Log(LogLevel::kInfo, "sync", "dead-letter table version {}: {} records", version, batch->num_rows());
     return Status::OK();
