@@ -72,13 +72,16 @@ def test_we_read_a_partitioned_delta_rs_table_with_a_checkpoint(tool, tmp_path):
     dt = DeltaTable(str(table))
     dt.create_checkpoint()
     assert (table / "_delta_log" / f"{6:020d}.checkpoint.parquet").exists()
-    for i in range(7, 9):
+    with_null = batch(90).set_column(3, "partition", pa.array([0, None, 1, None], pa.int32()))
+    write_deltalake(str(table), with_null, partition_by=["partition"], mode="append")
+    for i in range(8, 10):
         write_deltalake(str(table), batch(10 * i), partition_by=["partition"], mode="append",
                         commit_properties=CommitProperties(app_transactions=[Transaction("app-0", i)]))
     dt = DeltaTable(str(table))
 
     ours = inspect(tool, table)
-    assert ours["version"] == dt.version() == 8
+    assert ours["version"] == dt.version() == 9
+    assert any(pv == {"partition": None} for _, pv in our_adds(ours).values())
     assert our_adds(ours) == delta_rs_adds(dt)
     assert ours["numFiles"] == len(dt.file_uris())
     assert ours["tableSizeBytes"] == sum(size for size, _ in delta_rs_adds(dt).values())
@@ -91,7 +94,7 @@ def test_we_read_a_partitioned_delta_rs_table_with_a_checkpoint(tool, tmp_path):
     assert ours["metadata"]["configuration"] == m.configuration
     assert json.loads(ours["schemaString"]) == json.loads(dt.schema().to_json())
     assert ours["txns"] == {"app-0": dt.transaction_version("app-0"), "app-1": dt.transaction_version("app-1")}
-    assert ours["txns"] == {"app-0": 8, "app-1": 5}
+    assert ours["txns"] == {"app-0": 9, "app-1": 5}
 
     # Time travel to before the checkpoint, and the checkpoint version itself.
     for version in (3, 6):
