@@ -1,6 +1,12 @@
 // TimeZone: the zone in which timestamps without an explicit zone are read,
 // and in which output timestamps and table partitions are expressed
 // (Spark's spark.sql.session.timeZone).
+//
+// Rules come from the OS tz database through date/tz, extended past its last
+// listed transition (2037 in Debian's files) with the zone's POSIX rule, as
+// java.time extends its own. A JVM uses its bundled tzdb, so zones whose
+// rules changed recently may differ until both databases agree. A TimeZone
+// is immutable and may be shared between threads.
 #pragma once
 
 #include <cstdint>

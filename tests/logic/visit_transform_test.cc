@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace rp::logic {
@@ -446,6 +448,35 @@ TEST(VisitTransformReuse, AMovedTransformerKeepsItsZone) {
   c = std::move(b);
   EXPECT_EQ(RunOne(c, R"({"event_time":"2025-09-04T07:00:00"})"), R"({"event_time":"2025-09-04T07:00:00.000-04:00"})");
   EXPECT_EQ(c.options().zone.name(), "America/New_York");
+}
+
+TEST(VisitTransformReuse, TransformersOnSeveralThreadsShareOneZone) {
+  const TimeZone zone = Paris();
+  std::vector<std::string> records;
+  std::vector<std::string> expected;
+  VisitTransformer reference(Options(false, zone));
+  for (int i = 0; i < 500; ++i) {
+    // Times around both 2025 transitions, some with explicit region zones.
+    const int day = i % 2 ? 30 : 26, month = i % 2 ? 3 : 10;
+    records.push_back("{\"event_time\":\"2025-" + std::to_string(month) + "-" + std::to_string(day) + " " +
+                      std::to_string(i % 5) + ":" + std::to_string(i % 60) + ":00" +
+                      (i % 3 == 0 ? " America/New_York" : "") + "\"}");
+    expected.push_back(RunOne(reference, records.back()));
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      VisitTransformer mine(Options(false, zone));
+      for (int round = 0; round < 20; ++round) {
+        for (size_t i = static_cast<size_t>(t); i < records.size(); ++i) {
+          if (RunOne(mine, records[i]) != expected[i]) ++mismatches;
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST(VisitTransformReuse, ARejectionDoesNotLeakIntoTheNextRecord) {
