@@ -15,12 +15,12 @@
 namespace rp::delta {
 namespace {
 
-using testing::ReadParquet;
-using testing::SeedBatch;
-using testing::SeedPartitionColumns;
-using testing::SeedRow;
-using testing::TempDir;
-using testing::VisitJson;
+using data_testing::ReadParquet;
+using data_testing::SeedBatch;
+using data_testing::SeedPartitionColumns;
+using data_testing::SeedRow;
+using data_testing::TempDir;
+using data_testing::VisitJson;
 
 std::string LocalPath(const TempDir& dir, const AddFile& add) {
   return dir.str() + "/" + UriDecodePath(add.path).ValueOr("?");

@@ -14,7 +14,7 @@
 
 #include "common/uuid.h"
 
-namespace rp::delta::testing {
+namespace rp::delta::data_testing {
 
 // The seed table: value STRING, partition INT, offset BIGINT, year/month/day/hour INT.
 inline std::shared_ptr<arrow::Schema> SeedSchema() {
@@ -90,4 +90,4 @@ inline std::shared_ptr<arrow::Table> ReadParquet(const std::string& path) {
   return table;
 }
 
-}  // namespace rp::delta::testing
+}  // namespace rp::delta::data_testing

@@ -13,12 +13,12 @@
 namespace rp::delta {
 namespace {
 
-using testing::SeedBatch;
-using testing::SeedPartitionColumns;
-using testing::SeedRow;
-using testing::SeedSchema;
-using testing::TempDir;
-using testing::VisitJson;
+using data_testing::SeedBatch;
+using data_testing::SeedPartitionColumns;
+using data_testing::SeedRow;
+using data_testing::SeedSchema;
+using data_testing::TempDir;
+using data_testing::VisitJson;
 
 // A seed-shaped table built from separate appends, one file per append.
 class SeedTable {
