@@ -13,7 +13,8 @@ namespace rp::logic {
 // Spark's CAST(string AS TIMESTAMP) (stringToTimestamp): "yyyy", "yyyy-[m]m",
 // "yyyy-[m]m-[d]d", then 'T' or ' ', "[h]h:[m]m:[s]s[.ffffff]", then an
 // optional zone. A string without a zone is read in `zone`.
-// Returns micros since the epoch, or nullopt when Spark would give null.
+// Returns micros since the epoch, or nullopt when Spark would give null, and
+// also for a time without a date ("12:00:00"), which Spark puts on today's date.
 std::optional<int64_t> ParseSparkTimestamp(std::string_view text, const TimeZone& zone);
 
 // to_json's default timestampFormat "yyyy-MM-dd'T'HH:mm:ss.SSSXXX" in `zone`,
