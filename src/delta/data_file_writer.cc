@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <type_traits>
 #include <set>
 #include <unordered_map>
 
@@ -63,8 +65,13 @@ class PrimitiveKey final : public KeyColumn {
   void Hash(std::vector<uint64_t>* hashes) const override {
     const auto* values = array_.raw_values();
     for (int64_t i = 0; i < array_.length(); ++i) {
+      auto v = values[i];
+      if constexpr (std::is_floating_point_v<decltype(v)>) {
+        if (v != v) v = std::numeric_limits<decltype(v)>::quiet_NaN();  // one NaN partition
+        if (v == 0) v = 0;                                                // -0.0 joins 0.0
+      }
       uint64_t bits = 0;
-      std::memcpy(&bits, &values[i], sizeof values[i]);
+      std::memcpy(&bits, &v, sizeof v);
       uint64_t h = array_.IsNull(i) ? kNullHash : Mix(bits);
       (*hashes)[i] = Mix((*hashes)[i] * 31 + h);
     }
@@ -72,7 +79,11 @@ class PrimitiveKey final : public KeyColumn {
   bool Equal(int64_t a, int64_t b) const override {
     bool na = array_.IsNull(a), nb = array_.IsNull(b);
     if (na || nb) return na == nb;
-    return array_.Value(a) == array_.Value(b);
+    auto va = array_.Value(a), vb = array_.Value(b);
+    if constexpr (std::is_floating_point_v<decltype(va)>) {
+      if (va != va || vb != vb) return va != va && vb != vb;
+    }
+    return va == vb;
   }
 
  private:

@@ -168,11 +168,20 @@ struct BoundFilter::Range {
     return true;
   }
 
-  static std::optional<double> StatDouble(const std::optional<StatValue>& v) {
+  std::optional<double> StatDouble(const std::optional<StatValue>& v) const {
     if (!v) return std::nullopt;
-    if (const auto* d = std::get_if<double>(&*v)) return *d;
-    if (const auto* i = std::get_if<int64_t>(&*v)) return static_cast<double>(*i);
-    return std::nullopt;
+    double d;
+    if (const auto* x = std::get_if<double>(&*v)) {
+      d = *x;
+    } else if (const auto* i = std::get_if<int64_t>(&*v)) {
+      d = static_cast<double>(*i);
+    } else {
+      return std::nullopt;
+    }
+    // A float column's bound is written as the shortest text of the float
+    // ("0.1"); read back as a double it must be rounded to that float again.
+    if (type->id() == arrow::Type::FLOAT) d = static_cast<float>(d);
+    return d;
   }
 
   bool MayMatchDouble(const ColumnStats& c) const {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include "data_test_util.h"
@@ -210,6 +211,21 @@ TEST(DataFileWriter, RejectsUnknownPartitionColumns) {
   EXPECT_TRUE(WriteDataFiles(dir.str(), {"value", "partition", "offset", "year", "month", "day", "hour"}, *batch)
                   .status()
                   .IsInvalidArgument());
+}
+
+TEST(DataFileWriter, NaNPartitionValuesShareOneFile) {
+  TempDir dir;
+  arrow::DoubleBuilder x;
+  arrow::Int64Builder offset;
+  ASSERT_TRUE(x.AppendValues({std::nan(""), 1.0, std::nan(""), -std::nan("")}).ok());
+  ASSERT_TRUE(offset.AppendValues({0, 1, 2, 3}).ok());
+  auto schema = arrow::schema({arrow::field("x", arrow::float64()), arrow::field("offset", arrow::int64())});
+  auto batch = arrow::RecordBatch::Make(schema, 4, {x.Finish().ValueOrDie(), offset.Finish().ValueOrDie()});
+  auto adds = WriteDataFiles(dir.str(), {"x"}, *batch);
+  ASSERT_TRUE(adds.ok()) << adds.status().ToString();
+  ASSERT_EQ(adds->size(), 2u);
+  EXPECT_EQ((*adds)[0].partition_values.at("x"), "NaN");
+  EXPECT_EQ(ReadParquet(LocalPath(dir, (*adds)[0]))->num_rows(), 3);
 }
 
 TEST(DataFileWriter, FileNamesAreUniqueAndSparkShaped) {

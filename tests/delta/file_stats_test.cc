@@ -207,5 +207,21 @@ TEST(FileStats, ParseRejectsMalformedJson) {
   EXPECT_FALSE(s->columns["c"].min.has_value());
 }
 
+TEST(FileStats, ParseIsTotalOnRandomText) {
+  std::mt19937 rng(3);
+  const std::string alphabet = "{}[]\":,0123456789.-eEnulltrfasminValuesmaxValuesnullCountnumRecords ";
+  for (int round = 0; round < 20000; ++round) {
+    std::string text = round % 2 ? "{\"minValues\":{\"a\":" : "";
+    size_t n = rng() % 40;
+    for (size_t i = 0; i < n; ++i) {
+      text += rng() % 16 == 0 ? static_cast<char>(rng() % 256) : alphabet[rng() % alphabet.size()];
+    }
+    auto stats = ParseFileStats(text);
+    if (!stats.ok()) {
+      EXPECT_EQ(stats.status().code(), Status::Code::kCorruption) << text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rp::delta

@@ -326,6 +326,27 @@ TEST(ScanStats, TimestampMaximaAreTruncatedToMilliseconds) {
   EXPECT_EQ(Scan(*adds, spec)->metrics.files_skipped, 1);
 }
 
+TEST(ScanStats, FloatBoundsAreComparedAtFloatPrecision) {
+  TempDir dir;
+  auto schema = arrow::schema({arrow::field("f", arrow::float32())});
+  arrow::FloatBuilder f;
+  ASSERT_TRUE(f.AppendValues({0.1f, -3.0f}).ok());
+  auto batch = arrow::RecordBatch::Make(schema, 2, {f.Finish().ValueOrDie()});
+  auto adds = WriteDataFiles(dir.str(), {}, *batch);
+  ASSERT_TRUE(adds.ok());
+  ScanSpec spec;
+  spec.table_root = dir.str();
+  spec.schema = schema;
+  // 0.1f is 0.100000001490116…, above this bound, though its stats text "0.1" is not.
+  spec.filter = Filter::Where({ColumnRange::Ge("f", 0.1000000001)});
+  auto r = Scan(*adds, spec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->metrics.files_read, 1);
+  EXPECT_EQ(r->metrics.rows_matched, 1);
+  spec.filter = Filter::Where({ColumnRange::Gt("f", 0.2)});
+  EXPECT_EQ(Scan(*adds, spec)->metrics.files_skipped, 1);
+}
+
 TEST(DataFilePath, ResolvesRelativeAndFileUris) {
   EXPECT_EQ(DataFilePath("/t", "year=2025/part-0.parquet").ValueOr("?"), "/t/year=2025/part-0.parquet");
   EXPECT_EQ(DataFilePath("/t", "tag=a%253Ab/p%20q.parquet").ValueOr("?"), "/t/tag=a%3Ab/p q.parquet");
