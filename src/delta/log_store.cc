@@ -82,6 +82,8 @@ Result<LogStore::Listing> LogStore::List(int64_t from_version) const {
   return out;
 }
 
+bool LogStore::Exists(std::string_view name) const { return ::access(PathOf(name).c_str(), F_OK) == 0; }
+
 Result<std::string> LogStore::Read(std::string_view name) const {
   const std::string path = PathOf(name);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -30,6 +30,9 @@ class LogStore {
   // Only versions >= from_version are returned. NotFound if there is no _delta_log.
   Result<Listing> List(int64_t from_version = 0) const;
 
+  // Whether a log file exists (a cheap probe: no read).
+  bool Exists(std::string_view name) const;
+
   // The whole content of a log file; NotFound if it does not exist.
   Result<std::string> Read(std::string_view name) const;
 

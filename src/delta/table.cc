@@ -220,11 +220,7 @@ Snapshot* Table::MutableLatest() {
 
 Result<std::shared_ptr<const Snapshot>> Table::Refresh() {
   // Probe first so that a shared snapshot is only copied when there is news.
-  auto next = store_.Read(CommitFileName(latest_->version() + 1));
-  if (!next.ok()) {
-    if (next.status().IsNotFound()) return std::shared_ptr<const Snapshot>(latest_);
-    return next.status();
-  }
+  if (!store_.Exists(CommitFileName(latest_->version() + 1))) return std::shared_ptr<const Snapshot>(latest_);
   RP_ASSIGN_OR_RETURN(int64_t applied, UpdateSnapshot(store_, MutableLatest()));
   (void)applied;
   return std::shared_ptr<const Snapshot>(latest_);

@@ -44,6 +44,8 @@ TEST(LogStore, PutIfAbsentPublishesOnceAndNeverOverwrites) {
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(*second);
   EXPECT_EQ(ReadFile(store.PathOf(CommitFileName(0))), "first\n");
+  EXPECT_TRUE(store.Exists(CommitFileName(0)));
+  EXPECT_FALSE(store.Exists(CommitFileName(1)));
   // No temp file is left behind either way.
   EXPECT_EQ(DirEntries(store.log_dir()), (std::vector<std::string>{CommitFileName(0), "_staged_commits"}));
 }
