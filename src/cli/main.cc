@@ -19,6 +19,16 @@ int main(int argc, char** argv) {
   rp::cli::AddReprocessCommand(app, &action);
   rp::cli::AddReadTableCommand(app, &action);
   rp::cli::AddDemoCommand(app, &action);
+  auto is_command = [&](const std::string& name) {
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      if (sub->check_name(name)) return true;
+    }
+    return false;
+  };
+  if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
+    std::cerr << "reprocessor: unknown command '" << argv[1] << "' (see --help)\n";
+    return rp::cli::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

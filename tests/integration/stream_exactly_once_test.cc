@@ -31,7 +31,8 @@ TEST(StreamExactlyOnce, KilledAndRestartedGivesEachInputExactlyOnceToReadCommitt
     }
   });
   const auto args = JobArgs({"stream", "--input-topic", "eos_in", "--output-topic", "eos_out", "--group", "eos",
-                             "--delivery", "exactly-once", "--max-batch-records", "100"});
+                             "--delivery", "exactly-once", "--max-batch-records", "100",
+                             "-X", "session.timeout.ms=6000"});
   std::mt19937 rng(7);
   for (int kill = 0; kill < 4; ++kill) {
     BackgroundProcess job(args, dir.path() + "/stream.log");

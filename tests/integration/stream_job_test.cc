@@ -120,7 +120,9 @@ TEST(StreamJob, MalformedRecordsAreDeadLetteredWithReasonsAndNothingCrashes) {
                                                                     {"7", "empty_value"}}));
   // The dead letter keeps the raw bytes and key.
   for (const auto& r : dlq) {
-    if (*HeaderValue(r, "source-offset") == "4") EXPECT_EQ(r.value, input[4].value);
+    if (*HeaderValue(r, "source-offset") == "4") {
+      EXPECT_EQ(r.value, input[4].value);
+    }
     if (*HeaderValue(r, "source-offset") == "5") {
       EXPECT_FALSE(r.value.has_value());
       EXPECT_EQ(r.key, "k");

@@ -40,7 +40,10 @@ void SyncUntil(const std::string& topic, const std::string& table, int64_t rows,
 }
 
 ProcessResult RunPython(const std::string& code) {
-  return RunProcess({std::string(RP_SOURCE_DIR) + "/.venv/bin/python", "-c", code});
+  // os._exit skips interpreter teardown, where pyarrow/delta-rs threads have
+  // been seen to abort ("terminate called without an active exception").
+  return RunProcess({std::string(RP_SOURCE_DIR) + "/.venv/bin/python", "-c",
+                     code + "\nimport os, sys\nsys.stdout.flush()\nsys.stderr.flush()\nos._exit(0)\n"});
 }
 
 }  // namespace rp::testing
