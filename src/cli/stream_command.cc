@@ -22,6 +22,7 @@ struct StreamFlags {
   std::string partitioning = "preserve";
   bool strict = false;
   size_t max_batch_records = 10000;
+  int64_t broker_timeout_s = 300;
 };
 
 int RunStream(const StreamFlags& flags) {
@@ -46,6 +47,7 @@ int RunStream(const StreamFlags& flags) {
   }
   options.transform.strict = flags.strict;
   options.max_batch_records = flags.max_batch_records;
+  options.broker_timeout = std::chrono::seconds(flags.broker_timeout_s);
 
   SetLogLevel(LogLevel::kInfo);
   const auto& stop = jobs::InstallShutdownHandlers();
@@ -72,6 +74,10 @@ void AddStreamCommand(CLI::App& app, CommandAction* action) {
       ->capture_default_str();
   cmd->add_flag("--strict", flags->strict, "Dead-letter records with a missing, null or mistyped field");
   cmd->add_option("--max-batch-records", flags->max_batch_records, "Records per batch at most")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--broker-timeout", flags->broker_timeout_s,
+                  "Seconds without any reachable broker before the job fails")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   flags->kafka.AddTo(cmd);

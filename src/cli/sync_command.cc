@@ -14,6 +14,7 @@ struct SyncFlags {
   KafkaOptions kafka;
   jobs::SyncJobOptions job;
   int64_t max_batch_ms = 200;
+  int64_t broker_timeout_s = 300;
 };
 
 int RunSync(SyncFlags flags) {
@@ -21,6 +22,7 @@ int RunSync(SyncFlags flags) {
   if (!config.ok()) return ReportError(config.status());
   flags.job.kafka = *config;
   flags.job.max_batch_wait = std::chrono::milliseconds(flags.max_batch_ms);
+  flags.job.broker_timeout = std::chrono::seconds(flags.broker_timeout_s);
   SetLogLevel(LogLevel::kInfo);
   const auto& stop = jobs::InstallShutdownHandlers();
   Status s = jobs::RunSyncJob(flags.job, stop, nullptr);
@@ -47,6 +49,10 @@ void AddSyncCommand(CLI::App& app, CommandAction* action) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--dlq-table", job.dlq_table_path, "Table for values that are not UTF-8 (default <table>_dlq)");
+  cmd->add_option("--broker-timeout", flags->broker_timeout_s,
+                  "Seconds without any reachable broker before the job fails (nothing partial is committed)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   flags->kafka.AddTo(cmd);
   cmd->callback([flags, action] { *action = [flags] { return RunSync(*flags); }; });
 }

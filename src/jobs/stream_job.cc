@@ -83,6 +83,7 @@ class StreamRunner {
     while (!stop_.load()) {
       batch.clear();
       status = consumer_->Poll(&batch, options_.max_batch_records, options_.max_batch_wait, options_.linger);
+      if (status.ok() && batch.empty()) status = consumer_->CheckBrokers(options_.broker_timeout);
       if (!status.ok()) break;
       if (!batch.empty()) {
         status = eos ? ProcessTransactional(batch) : ProcessAtLeastOnce(batch);

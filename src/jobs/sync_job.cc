@@ -48,6 +48,7 @@ class SyncRunner {
         wait = std::clamp(left, std::chrono::milliseconds(0), wait);
       }
       status = consumer_->Poll(&pending_, options_.max_batch_records - pending_.size(), wait, wait);
+      if (status.ok() && pending_.size() == before) status = consumer_->CheckBrokers(options_.broker_timeout);
       if (!status.ok()) break;
       if (before == 0 && !pending_.empty()) batch_started = Clock::now();
       if (!pending_.empty() && (pending_.size() >= options_.max_batch_records ||
@@ -56,7 +57,9 @@ class SyncRunner {
         if (!status.ok()) break;
       }
     }
-    if (status.ok() && !pending_.empty()) status = CommitPending();  // graceful stop: flush what we hold
+    // Graceful stop: commit what we hold. After a failure, commit nothing: the
+    // table stays at its last complete commit and a restart resumes from it.
+    if (status.ok() && !pending_.empty()) status = CommitPending();
     Status closed = consumer_->Close();
     if (!closed.ok()) Log(LogLevel::kWarn, "sync", "close: {}", closed.message());
     Log(LogLevel::kInfo, "sync", "stopped: {} records in {} commits, {} dead-lettered", stats_->records,
@@ -107,7 +110,8 @@ class SyncRunner {
   void DropPending(const std::vector<kafka::TopicPartition>& tps) {
     for (const auto& [topic, partition] : tps) {
       committed_.erase(partition);
-      std::erase_if(pending_, [&](const kafka::MessagePtr& m) { return m->partition == partition; });
+      // Init-capture: clang before 16 cannot capture a structured binding.
+      std::erase_if(pending_, [p = partition](const kafka::MessagePtr& m) { return m->partition == p; });
     }
   }
 
@@ -133,7 +137,7 @@ class SyncRunner {
     for (const auto& [partition, offset] : reseek) {
       // With newer records still pending, the fetch position is already past the gap.
       bool newer_pending = std::any_of(pending_.begin(), pending_.end(),
-                                       [&](const kafka::MessagePtr& m) { return m->partition == partition; });
+                                       [p = partition](const kafka::MessagePtr& m) { return m->partition == p; });
       if (!newer_pending) RP_RETURN_IF_ERROR(consumer_->Seek({options_.topic, partition}, offset));
     }
     return Status::OK();

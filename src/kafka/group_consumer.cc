@@ -21,6 +21,7 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const ClientConfig&
   consumer->options_ = std::move(options);
   rd_kafka_conf_set_opaque(conf, consumer.get());
   rd_kafka_conf_set_rebalance_cb(conf, &GroupConsumer::OnRebalance);
+  rd_kafka_conf_set_error_cb(conf, &GroupConsumer::OnError);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!rk) {
@@ -41,6 +42,43 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const ClientConfig&
 
 GroupConsumer::~GroupConsumer() {
   if (rk_ && !closed_) rd_kafka_consumer_close(rk_.get());
+}
+
+namespace {
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void GroupConsumer::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<GroupConsumer*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    int64_t expected = 0;
+    self->brokers_down_since_ms_.compare_exchange_strong(expected, SteadyMs());
+  }
+  Log(LogLevel::kWarn, "kafka", "{}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+}
+
+Status GroupConsumer::CheckBrokers(std::chrono::milliseconds broker_timeout) {
+  int64_t since = brokers_down_since_ms_.load();
+  if (since == 0) return Status::OK();
+  int64_t now = SteadyMs();
+  if (now - last_probe_ms_ >= 1000) {
+    // librdkafka reports "all down" but never "up again": probe.
+    last_probe_ms_ = now;
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(rk_.get(), 0, nullptr, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_metadata_destroy(md);
+      brokers_down_since_ms_.store(0);
+      Log(LogLevel::kInfo, "kafka", "brokers reachable again");
+      return Status::OK();
+    }
+  }
+  if (now - since > broker_timeout.count()) {
+    return Status::Timeout("no Kafka broker reachable for " + std::to_string((now - since) / 1000) + " s");
+  }
+  return Status::OK();
 }
 
 void GroupConsumer::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,

@@ -8,6 +8,7 @@
 // by the same batch.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -62,10 +63,16 @@ class GroupConsumer {
   // Leaves the group cleanly (revokes partitions, commits nothing by itself).
   Status Close();
 
+  // Timeout once every broker has been unreachable for longer than
+  // `broker_timeout` (librdkafka keeps retrying meanwhile; jobs call this
+  // between batches so that a broker that never comes back ends them).
+  Status CheckBrokers(std::chrono::milliseconds broker_timeout);
+
   rd_kafka_t* handle() { return rk_.get(); }
 
  private:
   GroupConsumer() = default;
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                           void* opaque);
   void HandleRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
@@ -76,6 +83,9 @@ class GroupConsumer {
   size_t polling_from_ = 0;                           // first index added by the current Poll
   Status rebalance_error_;
   bool closed_ = false;
+  // When librdkafka last reported all brokers down (steady clock ms; 0: up).
+  std::atomic<int64_t> brokers_down_since_ms_{0};
+  int64_t last_probe_ms_ = 0;
 };
 
 }  // namespace rp::kafka

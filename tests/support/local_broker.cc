@@ -8,7 +8,11 @@ namespace rp::testing {
 std::string KafkaLocalScript() { return std::string(RP_SOURCE_DIR) + "/scripts/kafka-local"; }
 std::string ReprocessorBinary() { return std::string(RP_BINARY_DIR) + "/reprocessor"; }
 
-LocalBroker::LocalBroker() : port_(FreePort()), bootstrap_("127.0.0.1:" + std::to_string(port_)) {
+LocalBroker::LocalBroker() : port_(FreePort()), bootstrap_("127.0.0.1:" + std::to_string(port_)) { Start(); }
+
+void LocalBroker::Stop() { RunProcess({KafkaLocalScript(), "stop", "--data-dir", dir_.path() + "/kafka"}); }
+
+void LocalBroker::Start() {
   ProcessResult r = RunProcess({KafkaLocalScript(), "start", "--port", std::to_string(port_), "--data-dir",
                                 dir_.path() + "/kafka"});
   if (r.exit_code != 0) {
@@ -18,7 +22,7 @@ LocalBroker::LocalBroker() : port_(FreePort()), bootstrap_("127.0.0.1:" + std::t
   }
 }
 
-LocalBroker::~LocalBroker() { RunProcess({KafkaLocalScript(), "stop", "--data-dir", dir_.path() + "/kafka"}); }
+LocalBroker::~LocalBroker() { Stop(); }
 
 ProcessResult LocalBroker::Script(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {KafkaLocalScript()};

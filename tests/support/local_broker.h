@@ -18,6 +18,9 @@ class LocalBroker {
   const std::string& bootstrap() const { return bootstrap_; }
   int port() const { return port_; }
   void CreateTopic(const std::string& topic, int partitions);
+  // Stops / restarts the same broker (same port and data).
+  void Stop();
+  void Start();
   // Runs scripts/kafka-local with the given subcommand and this broker's options.
   ProcessResult Script(const std::vector<std::string>& args);
 
