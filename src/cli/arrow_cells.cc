@@ -2,9 +2,9 @@
 
 #include <cstdio>
 
+#include "common/json_string.h"
 #include "common/utf8.h"
 #include "logic/spark_timestamp.h"
-#include "logic/visit_transform.h"
 
 namespace rp::cli {
 namespace {
@@ -85,10 +85,10 @@ void AppendJsonCell(const arrow::Array& column, int64_t row, std::string* out) {
       out->append(*ShowCell(column, row));
       return;
     case arrow::Type::BINARY:
-      logic::AppendJsonString(ToValidUtf8(static_cast<const arrow::BinaryArray&>(column).GetView(row)), out);
+      AppendJsonString(ToValidUtf8(static_cast<const arrow::BinaryArray&>(column).GetView(row)), out);
       return;
     default:
-      logic::AppendJsonString(*ShowCell(column, row), out);
+      AppendJsonString(*ShowCell(column, row), out);
   }
 }
 

@@ -7,12 +7,12 @@
 #include "cli/arrow_cells.h"
 #include "cli/command.h"
 #include "cli/show_table.h"
+#include "common/json_string.h"
 #include "delta/file_stats.h"
 #include "delta/scan.h"
 #include "delta/schema.h"
 #include "delta/table.h"
 #include "delta/table_sort.h"
-#include "logic/visit_transform.h"
 
 namespace rp::cli {
 namespace {
@@ -94,7 +94,7 @@ int RunReadTable(const ReadTableFlags& flags) {
       line = "{";
       for (int c = 0; c < t.num_columns(); ++c) {
         if (c) line += ',';
-        logic::AppendJsonString(t.schema()->field(c)->name(), &line);
+        AppendJsonString(t.schema()->field(c)->name(), &line);
         line += ':';
         AppendJsonCell(*cols[static_cast<size_t>(c)], r, &line);
       }
@@ -131,34 +131,34 @@ int RunTableInfo(const TableInfoFlags& flags) {
   };
   if (flags.format == "json") {
     std::string j = "{\"path\":";
-    logic::AppendJsonString(flags.table, &j);
+    AppendJsonString(flags.table, &j);
     j += fmt::format(",\"version\":{},\"protocol\":{{\"minReaderVersion\":{},\"minWriterVersion\":{}}}", snap.version(),
                      proto.min_reader_version, proto.min_writer_version);
     j += ",\"id\":";
-    logic::AppendJsonString(snap.metadata().id, &j);
+    AppendJsonString(snap.metadata().id, &j);
     j += ",\"schema\":[";
     for (int i = 0; i < snap.schema()->num_fields(); ++i) {
       const auto& f = snap.schema()->field(i);
       auto type = delta::DeltaTypeName(*f->type());
       j += fmt::format("{}{{\"name\":", i ? "," : "");
-      logic::AppendJsonString(f->name(), &j);
+      AppendJsonString(f->name(), &j);
       j += ",\"type\":";
-      logic::AppendJsonString(type.ok() ? *type : f->type()->ToString(), &j);
+      AppendJsonString(type.ok() ? *type : f->type()->ToString(), &j);
       j += fmt::format(",\"nullable\":{}}}", f->nullable() ? "true" : "false");
     }
     j += "],\"partitionColumns\":[";
     for (size_t i = 0; i < snap.partition_columns().size(); ++i) {
       if (i) j += ',';
-      logic::AppendJsonString(snap.partition_columns()[i], &j);
+      AppendJsonString(snap.partition_columns()[i], &j);
     }
     j += "],\"configuration\":{";
     bool first = true;
     for (const auto& [k, v] : snap.metadata().configuration) {
       if (!first) j += ',';
       first = false;
-      logic::AppendJsonString(k, &j);
+      AppendJsonString(k, &j);
       j += ':';
-      logic::AppendJsonString(v, &j);
+      AppendJsonString(v, &j);
     }
     j += fmt::format("}},\"files\":{},\"bytes\":{},\"rows\":{},\"txns\":{{", snap.num_files(), snap.table_size_bytes(),
                      rows_known ? std::to_string(rows) : "null");
@@ -166,7 +166,7 @@ int RunTableInfo(const TableInfoFlags& flags) {
     for (const auto& [app, txn] : snap.txns()) {
       if (!first) j += ',';
       first = false;
-      logic::AppendJsonString(app, &j);
+      AppendJsonString(app, &j);
       j += ':' + std::to_string(txn.version);
     }
     j += "}}\n";

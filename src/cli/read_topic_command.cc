@@ -7,9 +7,9 @@
 #include "cli/command.h"
 #include "cli/kafka_options.h"
 #include "cli/show_table.h"
+#include "common/json_string.h"
 #include "common/utf8.h"
 #include "kafka/topic_snapshot.h"
-#include "logic/visit_transform.h"
 
 namespace rp::cli {
 namespace {
@@ -21,7 +21,7 @@ struct ReadTopicFlags {
 };
 
 void AppendJsonOrNull(const std::optional<std::string>& s, std::string* out) {
-  if (s) logic::AppendJsonString(ToValidUtf8(*s), out);
+  if (s) AppendJsonString(ToValidUtf8(*s), out);
   else out->append("null");
 }
 
@@ -53,7 +53,7 @@ int RunReadTopic(const ReadTopicFlags& flags) {
       for (size_t i = 0; i < r.headers.size(); ++i) {
         if (i) line += ',';
         line += '[';
-        logic::AppendJsonString(ToValidUtf8(r.headers[i].name), &line);
+        AppendJsonString(ToValidUtf8(r.headers[i].name), &line);
         line += ',';
         AppendJsonOrNull(r.headers[i].value, &line);
         line += ']';

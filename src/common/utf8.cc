@@ -51,4 +51,34 @@ std::string ToValidUtf8(std::string_view bytes) {
   return out;
 }
 
+size_t Utf8PrefixBytes(std::string_view text, size_t max_code_points) {
+  size_t i = 0;
+  for (size_t count = 0; i < text.size() && count < max_code_points; ++count) {
+    size_t len = 0;
+    Utf8CodePointAt(text, i, &len);
+    i += len;
+  }
+  return i;
+}
+
+char32_t Utf8CodePointAt(std::string_view text, size_t pos, size_t* len) {
+  const auto c = static_cast<uint8_t>(text[pos]);
+  size_t n = 1;
+  char32_t cp = c;
+  if (c >= 0xF0) {
+    n = 4;
+    cp = c & 0x07;
+  } else if (c >= 0xE0) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xC0) {
+    n = 2;
+    cp = c & 0x1F;
+  }
+  if (pos + n > text.size()) n = text.size() - pos;
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<uint8_t>(text[pos + k]) & 0x3F);
+  *len = n;
+  return cp;
+}
+
 }  // namespace rp

@@ -5,38 +5,19 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/json_string.h"
+#include "common/utf8.h"
 #include "delta/time_text.h"
-#include "delta/utf8_text.h"
 
 namespace rp::delta {
 namespace {
-
-// Appends `text` (valid UTF-8) as a JSON string literal.
-void AppendJsonString(std::string* out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : text) {
-    auto byte = static_cast<uint8_t>(c);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (byte < 0x20) {
-      out->append("\\u00");
-      out->push_back(kHex[byte >> 4]);
-      out->push_back(kHex[byte & 0xF]);
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
-}
 
 // The three stats objects under construction, as JSON members ("a":1,"b":2).
 struct StatsJson {
   std::string min, max, null_count;
   static void Member(std::string* obj, std::string_view name, std::string_view json_value) {
     if (!obj->empty()) obj->push_back(',');
-    AppendJsonString(obj, name);
+    AppendJsonString(name, obj);
     obj->push_back(':');
     obj->append(json_value);
   }
@@ -49,11 +30,6 @@ std::string Number(T v) {
   return std::string(buf, res.ptr);
 }
 
-std::string Quoted(std::string_view text) {
-  std::string out;
-  AppendJsonString(&out, text);
-  return out;
-}
 
 template <typename ArrayT>
 bool MinMax(const ArrayT& array, typename ArrayT::value_type* lo, typename ArrayT::value_type* hi) {
@@ -116,8 +92,8 @@ void StringStats(const arrow::Array& a, std::string_view name, int prefix, Stats
   }
   // Invalid UTF-8 cannot go into JSON; no bounds is always safe.
   if (!any || !IsValidUtf8(lo) || !IsValidUtf8(hi)) return;
-  StatsJson::Member(&out->min, name, Quoted(TruncateMinString(lo, prefix)));
-  StatsJson::Member(&out->max, name, Quoted(TruncateMaxString(hi, prefix)));
+  StatsJson::Member(&out->min, name, JsonQuoted(TruncateMinString(lo, prefix)));
+  StatsJson::Member(&out->max, name, JsonQuoted(TruncateMaxString(hi, prefix)));
 }
 
 void TimestampStats(const arrow::Array& a, std::string_view name, StatsJson* out) {
@@ -134,15 +110,15 @@ void TimestampStats(const arrow::Array& a, std::string_view name, StatsJson* out
     return v;
   };
   bool utc = !type.timezone().empty();
-  StatsJson::Member(&out->min, name, Quoted(FormatStatsTimestamp(to_micros(lo), utc)));
-  StatsJson::Member(&out->max, name, Quoted(FormatStatsTimestamp(to_micros(hi), utc)));
+  StatsJson::Member(&out->min, name, JsonQuoted(FormatStatsTimestamp(to_micros(lo), utc)));
+  StatsJson::Member(&out->max, name, JsonQuoted(FormatStatsTimestamp(to_micros(hi), utc)));
 }
 
 void DateStats(const arrow::Array& a, std::string_view name, StatsJson* out) {
   int32_t lo = 0, hi = 0;
   if (!MinMax(static_cast<const arrow::Date32Array&>(a), &lo, &hi)) return;
-  StatsJson::Member(&out->min, name, Quoted(FormatDate(lo)));
-  StatsJson::Member(&out->max, name, Quoted(FormatDate(hi)));
+  StatsJson::Member(&out->min, name, JsonQuoted(FormatDate(lo)));
+  StatsJson::Member(&out->max, name, JsonQuoted(FormatDate(hi)));
 }
 
 void MinMaxStats(const arrow::Array& a, std::string_view name, int prefix, StatsJson* out) {

@@ -1,6 +1,6 @@
 // A minimal streaming JSON writer for log entries, checkpoints hints and
-// checksums. Writing needs no JSON library: the only subtle part is string
-// escaping, which is done here once and tested.
+// checksums. Writing needs no JSON library; strings are escaped by
+// common/json_string.h, the one escaper every layer shares.
 #pragma once
 
 #include <cstdint>
@@ -9,10 +9,6 @@
 #include <vector>
 
 namespace rp::delta {
-
-// Appends `s` as a JSON string literal (with quotes) to `out`. Escapes '"',
-// '\\' and every control character below 0x20; other bytes (UTF-8) pass through.
-void AppendJsonString(std::string_view s, std::string* out);
 
 // Writes compact JSON; commas between members and elements are inserted
 // automatically. The caller is responsible for balanced Begin/End calls.

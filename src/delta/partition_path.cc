@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "delta/utf8_text.h"
+#include "common/utf8.h"
 
 namespace rp::delta {
 namespace {

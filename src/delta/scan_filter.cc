@@ -4,8 +4,8 @@
 #include <limits>
 #include <set>
 
+#include "common/utf8.h"
 #include "delta/time_text.h"
-#include "delta/utf8_text.h"
 
 namespace rp::delta {
 namespace {

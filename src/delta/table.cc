@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/json_string.h"
 #include "common/uuid.h"
 #include "delta/action_json.h"
 #include "delta/checkpoint.h"
@@ -86,12 +87,6 @@ std::string JsonStringObject(const std::map<std::string, std::string>& values) {
   return w.Release();
 }
 
-std::string Quoted(std::string_view s) {
-  std::string out;
-  AppendJsonString(s, &out);
-  return out;
-}
-
 // Publishes commit 0; sets *already_exists when a table is already there.
 Result<std::shared_ptr<Snapshot>> CreateLog(const LogStore& store, const arrow::Schema& schema,
                                             const std::vector<std::string>& partition_columns,
@@ -126,10 +121,10 @@ Result<std::shared_ptr<Snapshot>> CreateLog(const LogStore& store, const arrow::
   info.timestamp = now;
   info.operation = "CREATE TABLE";
   info.operation_parameters = {
-      {"isManaged", Quoted("false")},
+      {"isManaged", JsonQuoted("false")},
       {"description", "null"},
-      {"partitionBy", Quoted(JsonStringArray(partition_columns))},
-      {"properties", Quoted(JsonStringObject(metadata.configuration))},
+      {"partitionBy", JsonQuoted(JsonStringArray(partition_columns))},
+      {"properties", JsonQuoted(JsonStringObject(metadata.configuration))},
   };
   info.is_blind_append = false;
   info.engine_info = options.engine_info;

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "common/json_string.h"
 #include "common/uuid.h"
 #include "delta/action_json.h"
 #include "delta/json_writer.h"
@@ -11,12 +12,6 @@
 
 namespace rp::delta {
 namespace {
-
-std::string Quoted(std::string_view s) {
-  std::string out;
-  AppendJsonString(s, &out);
-  return out;
-}
 
 // Every add must carry exactly the table's partition columns.
 Status ValidateAdds(const std::vector<AddFile>& adds, const Snapshot& snap) {
@@ -107,14 +102,16 @@ Result<int64_t> Transaction::Commit(std::string operation, const std::map<std::s
   CommitInfo& info = actions.commit_info.emplace();
   info.timestamp = now;
   info.operation = std::move(operation);
-  for (const auto& [k, v] : parameters) info.operation_parameters[k] = Quoted(v);
+  for (const auto& [k, v] : parameters) info.operation_parameters[k] = JsonQuoted(v);
   info.read_version = read_version_;
   info.is_blind_append = true;
   int64_t bytes = 0;
   for (const auto& a : actions.adds) bytes += a.size;
-  info.operation_metrics["numFiles"] = Quoted(std::to_string(actions.adds.size()));
-  info.operation_metrics["numOutputBytes"] = Quoted(std::to_string(bytes));
-  if (auto rows = TotalRecords(actions.adds)) info.operation_metrics["numOutputRows"] = Quoted(std::to_string(*rows));
+  info.operation_metrics["numFiles"] = JsonQuoted(std::to_string(actions.adds.size()));
+  info.operation_metrics["numOutputBytes"] = JsonQuoted(std::to_string(bytes));
+  if (auto rows = TotalRecords(actions.adds)) {
+    info.operation_metrics["numOutputRows"] = JsonQuoted(std::to_string(*rows));
+  }
   info.engine_info = table.options_.engine_info;
   info.txn_id = NewUuid();
   const std::string content = SerializeCommit(actions);

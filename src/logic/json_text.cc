@@ -6,51 +6,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "logic/visit_transform.h"
-
-namespace rp::logic {
-namespace {
-
-// Jackson's CharTypes output escapes: 0 = copy, 'u' = \u00XX, else \<char>.
-constexpr std::array<char, 256> MakeEscapes() {
-  std::array<char, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[c] = 'u';
-  t['\b'] = 'b';
-  t['\t'] = 't';
-  t['\n'] = 'n';
-  t['\f'] = 'f';
-  t['\r'] = 'r';
-  t['"'] = '"';
-  t['\\'] = '\\';
-  return t;
-}
-constexpr std::array<char, 256> kEscapes = MakeEscapes();
-
-}  // namespace
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  size_t copied = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char e = kEscapes[static_cast<unsigned char>(s[i])];
-    if (e == 0) continue;
-    out->append(s.data() + copied, i - copied);
-    copied = i + 1;
-    if (e == 'u') {
-      constexpr char kHex[] = "0123456789ABCDEF";  // Jackson writes upper-case hex
-      const auto c = static_cast<unsigned char>(s[i]);
-      const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-      out->append(esc, 6);
-    } else {
-      const char esc[2] = {'\\', e};
-      out->append(esc, 2);
-    }
-  }
-  out->append(s.data() + copied, s.size() - copied);
-  out->push_back('"');
-}
-
-namespace internal {
+namespace rp::logic::internal {
 
 JsonNumberKind ClassifyJsonNumber(std::string_view t) {
   size_t i = 0;
@@ -198,5 +154,4 @@ void AppendJacksonDouble(double v, std::string* out) {
   out->append(eb, static_cast<size_t>(er.ptr - eb));
 }
 
-}  // namespace internal
-}  // namespace rp::logic
+}  // namespace rp::logic::internal

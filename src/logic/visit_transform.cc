@@ -35,6 +35,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/json_string.h"
 #include "logic/json_text.h"
 #include "logic/spark_timestamp.h"
 

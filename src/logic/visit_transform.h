@@ -75,8 +75,4 @@ class VisitTransformer {
   std::unique_ptr<Parser> parser_;
 };
 
-// Appends `s` as a JSON string literal, escaped as Jackson does: '"', '\\' and
-// control characters are escaped; other UTF-8 is copied as is.
-void AppendJsonString(std::string_view s, std::string* out);
-
 }  // namespace rp::logic

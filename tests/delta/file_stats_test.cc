@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "delta/utf8_text.h"
+#include "common/utf8.h"
 
 namespace rp::delta {
 namespace {

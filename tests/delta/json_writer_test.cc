@@ -5,19 +5,10 @@
 namespace rp::delta {
 namespace {
 
-std::string Escaped(std::string_view s) {
-  std::string out;
-  AppendJsonString(s, &out);
-  return out;
-}
-
-TEST(JsonWriter, EscapesQuotesBackslashesAndEveryControlCharacter) {
-  EXPECT_EQ(Escaped("plain"), "\"plain\"");
-  EXPECT_EQ(Escaped("a\"b\\c"), "\"a\\\"b\\\\c\"");
-  EXPECT_EQ(Escaped("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
-  EXPECT_EQ(Escaped(std::string("\x00\x01\x1f", 3)), "\"\\u0000\\u0001\\u001f\"");
-  // UTF-8 and DEL pass through unchanged; '/' needs no escape.
-  EXPECT_EQ(Escaped("é/\x7f"), "\"é/\x7f\"");
+TEST(JsonWriter, KeysAndStringsAreEscapedJsonLiterals) {
+  JsonWriter w;
+  w.BeginObject().Key("k\"\n").String(std::string("v\\\x01\x00", 4)).EndObject();
+  EXPECT_EQ(w.str(), R"({"k\"\n":"v\\\u0001\u0000"})");
 }
 
 TEST(JsonWriter, InsertsCommasBetweenMembersAndElements) {

@@ -267,16 +267,6 @@ TEST(VisitTransform, LeavesUtf8SlashAndDelUnescaped) {
              "{\"visited_page\":\"/ \x7f caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80 \xc3\xa9\xf0\x9f\x98\x80\"}");
 }
 
-TEST(AppendJsonString, EscapesEachCharacterClass) {
-  std::string out;
-  constexpr char kInput[] = "q\" b\\ n\n t\t r\r b\b f\f nul\0 us\x1f del\x7f /";
-  AppendJsonString(std::string_view(kInput, sizeof(kInput) - 1), &out);
-  EXPECT_EQ(out, R"("q\" b\\ n\n t\t r\r b\b f\f nul\u0000 us\u001F del)" "\x7f" R"( /")");
-  out.clear();
-  AppendJsonString("", &out);
-  EXPECT_EQ(out, "\"\"");
-}
-
 // ---- Record-level failures are rejections, each with its reason. ----
 
 TEST(VisitTransform, RejectsAnEmptyValue) {
