@@ -68,16 +68,17 @@ TEST(Checkpoint, IsWrittenEveryTenCommitsByDefaultWithALastCheckpointHint) {
   auto table = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {});
   ASSERT_TRUE(table.ok());
   CommitMany(table->get(), 1, 9);
-  EXPECT_FALSE(fs::exists(dir.Sub("_delta_log/" + CheckpointFileName(9))));
-  EXPECT_FALSE(fs::exists(dir.Sub("_delta_log/_last_checkpoint")));
+  EXPECT_FALSE(fs::exists(dir.path() + "/_delta_log/" + CheckpointFileName(9)));
+  EXPECT_FALSE(fs::exists(dir.path() + "/_delta_log/_last_checkpoint"));
   CommitMany(table->get(), 10, 1);
-  ASSERT_TRUE(fs::exists(dir.Sub("_delta_log/" + CheckpointFileName(10))));
-  auto hint = ParseLastCheckpoint(ReadFile(dir.Sub("_delta_log/_last_checkpoint")));
+  ASSERT_TRUE(fs::exists(dir.path() + "/_delta_log/" + CheckpointFileName(10)));
+  auto hint = ParseLastCheckpoint(ReadFile(dir.path() + "/_delta_log/_last_checkpoint"));
   ASSERT_TRUE(hint.ok()) << hint.status().ToString();
   EXPECT_EQ(hint->version, 10);
   EXPECT_EQ(hint->size, 1 + 1 + 3 + 10);  // protocol, metaData, 3 txns, 10 adds
   EXPECT_EQ(hint->num_of_add_files, 10);
-  EXPECT_EQ(hint->size_in_bytes, static_cast<int64_t>(fs::file_size(dir.Sub("_delta_log/" + CheckpointFileName(10)))));
+  EXPECT_EQ(hint->size_in_bytes,
+            static_cast<int64_t>(fs::file_size(dir.path() + "/_delta_log/" + CheckpointFileName(10))));
 
   auto actions = ReadCheckpoint(LogStore(dir.path()), 10);
   ASSERT_TRUE(actions.ok()) << actions.status().ToString();
@@ -100,31 +101,31 @@ TEST(Checkpoint, FollowsACustomInterval) {
 
 TEST(Checkpoint, SnapshotFromCheckpointPlusCommitsEqualsFullReplay) {
   TempDir dir;
-  auto table = Table::Create(dir.Sub("t"), *KafkaSchema(), {"year"}, {});
+  auto table = Table::Create(dir.path() + "/t", *KafkaSchema(), {"year"}, {});
   ASSERT_TRUE(table.ok());
   CommitMany(table->get(), 1, 13);
-  LogStore store(dir.Sub("t"));
+  LogStore store(dir.path() + "/t");
   auto from_checkpoint = LoadSnapshot(store);
   ASSERT_TRUE(from_checkpoint.ok()) << from_checkpoint.status().ToString();
   EXPECT_EQ((*from_checkpoint)->version(), 13);
 
   // Full replay: a copy of the log without checkpoint or hint.
-  fs::copy(dir.Sub("t"), dir.Sub("replay"), fs::copy_options::recursive);
-  fs::remove(dir.Sub("replay/_delta_log/" + CheckpointFileName(10)));
-  fs::remove(dir.Sub("replay/_delta_log/_last_checkpoint"));
-  auto replayed = LoadSnapshot(LogStore(dir.Sub("replay")));
+  fs::copy(dir.path() + "/t", dir.path() + "/replay", fs::copy_options::recursive);
+  fs::remove(dir.path() + "/replay/_delta_log/" + CheckpointFileName(10));
+  fs::remove(dir.path() + "/replay/_delta_log/_last_checkpoint");
+  auto replayed = LoadSnapshot(LogStore(dir.path() + "/replay"));
   ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
   ExpectSameState(**from_checkpoint, **replayed);
   ExpectSameState(**from_checkpoint, *(*table)->snapshot());
 
   // The checkpoint alone carries the state: without commits 0..10 it still loads.
-  fs::copy(dir.Sub("t"), dir.Sub("cleaned"), fs::copy_options::recursive);
-  for (int v = 0; v <= 10; ++v) fs::remove(dir.Sub("cleaned/_delta_log/" + CommitFileName(v)));
-  auto cleaned = LoadSnapshot(LogStore(dir.Sub("cleaned")));
+  fs::copy(dir.path() + "/t", dir.path() + "/cleaned", fs::copy_options::recursive);
+  for (int v = 0; v <= 10; ++v) fs::remove(dir.path() + "/cleaned/_delta_log/" + CommitFileName(v));
+  auto cleaned = LoadSnapshot(LogStore(dir.path() + "/cleaned"));
   ASSERT_TRUE(cleaned.ok()) << cleaned.status().ToString();
   ExpectSameState(**cleaned, **replayed);
   // ... but versions before the checkpoint are gone there.
-  EXPECT_TRUE(LoadSnapshot(LogStore(dir.Sub("cleaned")), 5).status().IsNotFound());
+  EXPECT_TRUE(LoadSnapshot(LogStore(dir.path() + "/cleaned"), 5).status().IsNotFound());
 }
 
 TEST(Checkpoint, TimeTravelBeforeTheCheckpointReplaysFromTheStart) {
@@ -145,7 +146,7 @@ TEST(Checkpoint, AMissingStaleOrGarbledHintStillGivesTheRightSnapshot) {
   ASSERT_TRUE(table.ok());
   CommitMany(table->get(), 1, 21);  // checkpoints at 10 and 20
   const Snapshot& expected = *(*table)->snapshot();
-  const std::string hint_path = dir.Sub("_delta_log/_last_checkpoint");
+  const std::string hint_path = dir.path() + "/_delta_log/_last_checkpoint";
   for (const std::string& hint : {std::string(), std::string("{\"version\":10,\"size\":15}"),
                                  std::string("{\"version\":15,\"size\":1}"), std::string("{\"version\":99,\"size\":1}"),
                                  std::string("{\"vers"), std::string("[]")}) {
@@ -165,7 +166,7 @@ TEST(Checkpoint, ABadCheckpointIsCorruptionNamingTheFile) {
   auto table = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {});
   ASSERT_TRUE(table.ok());
   CommitMany(table->get(), 1, 10);
-  const std::string path = dir.Sub("_delta_log/" + CheckpointFileName(10));
+  const std::string path = dir.path() + "/_delta_log/" + CheckpointFileName(10);
   const std::string good = ReadFile(path);
   for (const std::string& bad : {good.substr(0, good.size() / 2), std::string("PAR1 not really"), std::string()}) {
     WriteFile(path, bad);
@@ -184,12 +185,12 @@ TEST(Checkpoint, AFailedCheckpointDoesNotFailTheCommit) {
   auto table = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, options);
   ASSERT_TRUE(table.ok());
   // The hint cannot be replaced by a file while a directory has its name.
-  fs::create_directories(dir.Sub("_delta_log/_last_checkpoint/blocker"));
+  fs::create_directories(dir.path() + "/_delta_log/_last_checkpoint/blocker");
   CommitMany(table->get(), 1, 10);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("checkpoint at version 10"), std::string::npos) << errors[0];
   EXPECT_EQ((*table)->snapshot()->version(), 10);
-  fs::remove_all(dir.Sub("_delta_log/_last_checkpoint"));
+  fs::remove_all(dir.path() + "/_delta_log/_last_checkpoint");
   auto reopened = Table::Open(dir.path());
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   EXPECT_EQ((*reopened)->snapshot()->num_files(), 10);

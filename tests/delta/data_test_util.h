@@ -7,12 +7,11 @@
 #include <parquet/arrow/reader.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "common/uuid.h"
+#include "support/process.h"
 
 namespace rp::delta::data_testing {
 
@@ -65,22 +64,7 @@ inline std::string VisitJson(int32_t partition, int64_t offset) {
          ", \"event_time\": \"2025-09-04T07:00:00.000000\", \"page\": \"home\"}";
 }
 
-// A fresh directory removed when the test ends.
-class TempDir {
- public:
-  TempDir() : path_(std::filesystem::temp_directory_path() / ("rp-deltadata-" + NewUuid())) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::rp::testing::TempDir;
 
 inline std::shared_ptr<arrow::Table> ReadParquet(const std::string& path) {
   auto in = arrow::io::ReadableFile::Open(path).ValueOrDie();

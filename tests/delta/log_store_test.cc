@@ -26,10 +26,10 @@ std::vector<std::string> DirEntries(const std::string& dir) {
 
 TEST(LogStore, CreateDirectoriesMakesTheLogAndAnEmptyStagedCommitsDirectory) {
   TempDir dir;
-  LogStore store(dir.Sub("a/b/table"));
+  LogStore store(dir.path() + "/a/b/table");
   ASSERT_TRUE(store.CreateDirectories().ok());
-  EXPECT_TRUE(std::filesystem::is_directory(dir.Sub("a/b/table/_delta_log/_staged_commits")));
-  EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("a/b/table/_delta_log/_staged_commits")));
+  EXPECT_TRUE(std::filesystem::is_directory(dir.path() + "/a/b/table/_delta_log/_staged_commits"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/a/b/table/_delta_log/_staged_commits"));
   EXPECT_TRUE(store.CreateDirectories().ok());  // idempotent
 }
 
@@ -102,7 +102,7 @@ TEST(LogStore, ListReturnsCommitsAndCheckpointsAndIgnoresEverythingElse) {
 
 TEST(LogStore, MissingLogAndMissingFilesAreNotFound) {
   TempDir dir;
-  LogStore store(dir.Sub("nothing"));
+  LogStore store(dir.path() + "/nothing");
   EXPECT_TRUE(store.List().status().IsNotFound());
   EXPECT_TRUE(store.Read(CommitFileName(0)).status().IsNotFound());
 }

@@ -3,43 +3,29 @@
 
 #include <arrow/api.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "delta/actions.h"
+#include "delta/table.h"
+#include "support/process.h"
 
 namespace rp::delta::testing {
 
-// A fresh directory, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "rp-deltalog-XXXXXX").string();
-    char* p = ::mkdtemp(tmpl.data());
-    EXPECT_NE(p, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::rp::testing::ReadFile;
+using ::rp::testing::TempDir;
 
 inline std::shared_ptr<arrow::Schema> KafkaSchema() {
   return arrow::schema({arrow::field("value", arrow::utf8()), arrow::field("partition", arrow::int32()),
                         arrow::field("offset", arrow::int64()), arrow::field("year", arrow::int32())});
+}
+
+// Table options for tests that count log files: no checkpoints.
+inline TableOptions NoCheckpoints() {
+  TableOptions o;
+  o.write_checkpoints = false;
+  return o;
 }
 
 inline AddFile MakeAdd(const std::string& name, const std::string& year, int64_t size) {
@@ -50,13 +36,6 @@ inline AddFile MakeAdd(const std::string& name, const std::string& year, int64_t
   a.modification_time = 1700000000000 + size;
   a.stats = "{\"numRecords\":" + std::to_string(size % 7 + 1) + "}";
   return a;
-}
-
-inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 inline void WriteFile(const std::string& path, const std::string& content) {

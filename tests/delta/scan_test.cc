@@ -31,13 +31,13 @@ class SeedTable {
     AppendRows(rows);
   }
   void AppendRows(const std::vector<SeedRow>& rows) {
-    auto adds = WriteDataFiles(dir_.str(), SeedPartitionColumns(), *SeedBatch(rows));
+    auto adds = WriteDataFiles(dir_.path(), SeedPartitionColumns(), *SeedBatch(rows));
     ASSERT_TRUE(adds.ok()) << adds.status().ToString();
     files_.insert(files_.end(), adds->begin(), adds->end());
   }
   ScanSpec Spec(Filter filter = Filter::All(), std::vector<std::string> columns = {}) const {
     ScanSpec spec;
-    spec.table_root = dir_.str();
+    spec.table_root = dir_.path();
     spec.schema = SeedSchema();
     spec.partition_columns = SeedPartitionColumns();
     spec.filter = std::move(filter);
@@ -237,7 +237,7 @@ TEST(Scan, OutputFollowsTheInputFileOrder) {
 TEST(Scan, MissingFileIsAnError) {
   SeedTable t;
   t.Append(0, 0, 2, 7);
-  std::filesystem::remove(t.dir().str() + "/" + UriDecodePath(t.files()[0].path).ValueOr("?"));
+  std::filesystem::remove(t.dir().path() + "/" + UriDecodePath(t.files()[0].path).ValueOr("?"));
   auto r = Scan(t.files(), t.Spec());
   EXPECT_FALSE(r.ok());
 }
@@ -307,10 +307,10 @@ TEST(ScanStats, TimestampMaximaAreTruncatedToMilliseconds) {
   ASSERT_TRUE(ts.AppendValues({base, base + 999}).ok());  // max stat: ...07:00:00.000
   ASSERT_TRUE(k.AppendValues({1, 2}).ok());
   auto batch = arrow::RecordBatch::Make(schema, 2, {ts.Finish().ValueOrDie(), k.Finish().ValueOrDie()});
-  auto adds = WriteDataFiles(dir.str(), {}, *batch);
+  auto adds = WriteDataFiles(dir.path(), {}, *batch);
   ASSERT_TRUE(adds.ok());
   ScanSpec spec;
-  spec.table_root = dir.str();
+  spec.table_root = dir.path();
   spec.schema = schema;
   spec.filter = Filter::Where({ColumnRange::Ge("ts", base + 500)});
   auto r = Scan(*adds, spec);
@@ -332,10 +332,10 @@ TEST(ScanStats, FloatBoundsAreComparedAtFloatPrecision) {
   arrow::FloatBuilder f;
   ASSERT_TRUE(f.AppendValues({0.1f, -3.0f}).ok());
   auto batch = arrow::RecordBatch::Make(schema, 2, {f.Finish().ValueOrDie()});
-  auto adds = WriteDataFiles(dir.str(), {}, *batch);
+  auto adds = WriteDataFiles(dir.path(), {}, *batch);
   ASSERT_TRUE(adds.ok());
   ScanSpec spec;
-  spec.table_root = dir.str();
+  spec.table_root = dir.path();
   spec.schema = schema;
   // 0.1f is 0.100000001490116…, above this bound, though its stats text "0.1" is not.
   spec.filter = Filter::Where({ColumnRange::Ge("f", 0.1000000001)});

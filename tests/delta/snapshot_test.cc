@@ -16,16 +16,11 @@ namespace {
 
 using testing::KafkaSchema;
 using testing::MakeAdd;
+using testing::NoCheckpoints;
 using testing::ReadFile;
 using testing::SameAdd;
 using testing::TempDir;
 using testing::WriteFile;
-
-TableOptions NoCheckpoints() {
-  TableOptions o;
-  o.write_checkpoints = false;
-  return o;
-}
 
 // Publishes raw actions as the next commit, as another writer would.
 void RawCommit(const LogStore& store, int64_t version, const LogActions& actions) {
@@ -141,7 +136,7 @@ TEST(Snapshot, AGapInTheLogIsCorruptionNamingTheMissingFile) {
   auto table = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints());
   ASSERT_TRUE(table.ok());
   for (int i = 0; i < 3; ++i) ASSERT_TRUE((*table)->NewTransaction().Commit("WRITE").ok());
-  std::filesystem::remove(dir.Sub("_delta_log/" + CommitFileName(2)));
+  std::filesystem::remove(dir.path() + "/_delta_log/" + CommitFileName(2));
   auto snap = LoadSnapshot(LogStore(dir.path()));
   ASSERT_FALSE(snap.ok());
   EXPECT_EQ(snap.status().code(), Status::Code::kCorruption);
@@ -157,7 +152,7 @@ TEST(Snapshot, ACorruptedCommitIsCorruptionNamingTheFileAndLine) {
   Transaction txn = (*table)->NewTransaction();
   txn.AddFile(MakeAdd("a.parquet", "2024", 10)).AddFile(MakeAdd("b.parquet", "2024", 10));
   ASSERT_TRUE(txn.Commit("WRITE").ok());
-  const std::string path = dir.Sub("_delta_log/" + CommitFileName(1));
+  const std::string path = dir.path() + "/_delta_log/" + CommitFileName(1);
   const std::string good = ReadFile(path);
 
   WriteFile(path, good.substr(0, good.size() - 25));  // truncated last line
@@ -182,7 +177,7 @@ TEST(Snapshot, ALogWithoutCommitZeroOrCheckpointIsNotReadable) {
   auto table = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints());
   ASSERT_TRUE(table.ok());
   ASSERT_TRUE((*table)->NewTransaction().Commit("WRITE").ok());
-  std::filesystem::remove(dir.Sub("_delta_log/" + CommitFileName(0)));
+  std::filesystem::remove(dir.path() + "/_delta_log/" + CommitFileName(0));
   auto latest = LoadSnapshot(LogStore(dir.path()));
   EXPECT_EQ(latest.status().code(), Status::Code::kCorruption);
   EXPECT_NE(latest.status().message().find(CommitFileName(0)), std::string::npos);
@@ -202,7 +197,7 @@ TEST(Snapshot, UpdateAppliesOnlyTheNewCommits) {
     ASSERT_TRUE(txn.Commit("WRITE").ok());
   }
   // Old commits are not read again: removing one does not matter.
-  std::filesystem::remove(dir.Sub("_delta_log/" + CommitFileName(0)));
+  std::filesystem::remove(dir.path() + "/_delta_log/" + CommitFileName(0));
   auto applied = UpdateSnapshot(store, snap->get());
   ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   EXPECT_EQ(*applied, 3);

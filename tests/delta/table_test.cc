@@ -22,11 +22,11 @@ TEST(Table, CreateWritesCommitZeroWithProtocolMetadataAndCommitInfo) {
   const int64_t before = 1700000000000;
   TableOptions options;
   options.clock = [] { return int64_t{1700000000123}; };
-  auto table = Table::Create(dir.Sub("t"), *KafkaSchema(), {"year"}, {{"reprocessor.timeZone", "Europe/Paris"}},
+  auto table = Table::Create(dir.path() + "/t", *KafkaSchema(), {"year"}, {{"reprocessor.timeZone", "Europe/Paris"}},
                              options);
   ASSERT_TRUE(table.ok()) << table.status().ToString();
 
-  auto parsed = ParseCommitFile(ReadFile(dir.Sub("t/_delta_log/" + CommitFileName(0))), "0.json");
+  auto parsed = ParseCommitFile(ReadFile(dir.path() + "/t/_delta_log/" + CommitFileName(0)), "0.json");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   ASSERT_TRUE(parsed->protocol.has_value());
   EXPECT_EQ(parsed->protocol->min_reader_version, 1);
@@ -50,9 +50,9 @@ TEST(Table, CreateWritesCommitZeroWithProtocolMetadataAndCommitInfo) {
   EXPECT_TRUE(parsed->adds.empty());
 
   // As Spark does: an empty _staged_commits directory, never written to.
-  EXPECT_TRUE(std::filesystem::is_directory(dir.Sub("t/_delta_log/_staged_commits")));
-  EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("t/_delta_log/_staged_commits")));
-  EXPECT_TRUE(std::filesystem::exists(dir.Sub("t/_delta_log/" + ChecksumFileName(0))));
+  EXPECT_TRUE(std::filesystem::is_directory(dir.path() + "/t/_delta_log/_staged_commits"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/t/_delta_log/_staged_commits"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/t/_delta_log/" + ChecksumFileName(0)));
 
   const auto& snap = *(*table)->snapshot();
   EXPECT_EQ(snap.version(), 0);
@@ -103,11 +103,11 @@ TEST(Table, OpenOrCreateRefusesADifferentSchemaOrPartitioning) {
 
 TEST(Table, OpeningADirectoryWithoutATableIsNotFound) {
   TempDir dir;
-  EXPECT_TRUE(Table::Open(dir.Sub("missing")).status().IsNotFound());
-  std::filesystem::create_directories(dir.Sub("empty/_delta_log/_staged_commits"));
-  EXPECT_TRUE(Table::Open(dir.Sub("empty")).status().IsNotFound());
+  EXPECT_TRUE(Table::Open(dir.path() + "/missing").status().IsNotFound());
+  std::filesystem::create_directories(dir.path() + "/empty/_delta_log/_staged_commits");
+  EXPECT_TRUE(Table::Open(dir.path() + "/empty").status().IsNotFound());
   // A creator that died before commit 0 left only directories: create works.
-  EXPECT_TRUE(Table::Create(dir.Sub("empty"), *KafkaSchema(), {}, {}).ok());
+  EXPECT_TRUE(Table::Create(dir.path() + "/empty", *KafkaSchema(), {}, {}).ok());
 }
 
 TEST(Table, InconsistentCreateArgumentsAreInvalidArgument) {
@@ -116,7 +116,7 @@ TEST(Table, InconsistentCreateArgumentsAreInvalidArgument) {
   EXPECT_TRUE(Table::Create(dir.path(), *KafkaSchema(), {"year", "year"}, {}).status().IsInvalidArgument());
   auto dup = arrow::schema({arrow::field("a", arrow::utf8()), arrow::field("A", arrow::utf8())});
   EXPECT_TRUE(Table::Create(dir.path(), *dup, {}, {}).status().IsInvalidArgument());
-  EXPECT_FALSE(std::filesystem::exists(dir.Sub("_delta_log/" + CommitFileName(0))));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/_delta_log/" + CommitFileName(0)));
 }
 
 TEST(Table, ATimestampNtzColumnUpgradesTheProtocolToTableFeatures) {

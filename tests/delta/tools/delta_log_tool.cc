@@ -8,25 +8,23 @@
 //                  [--wait-for FILE] [--data] [--create]
 //       Commits N blind appends of K files each, each with txn (ID, i) for
 //       i = 1..N. Without --data the adds name files that do not exist (a log
-//       test); with --data each add is a real Parquet file. --create makes the
-//       demo table first if needed. --wait-for spins until FILE exists so that
-//       several processes start racing together. Prints one line per commit.
+//       test); with --data each add is a real Parquet file written by the
+//       product's data file writer (see DemoRows for the rows). --create makes
+//       the demo table first if needed. --wait-for spins until FILE exists so
+//       that several processes start racing together. Prints one line per
+//       commit.
 #include <arrow/api.h>
-#include <arrow/io/file.h>
-#include <parquet/arrow/writer.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <string>
 #include <thread>
 
-#include "common/uuid.h"
 #include "delta/action_json.h"
+#include "delta/data_file_writer.h"
 #include "delta/json_writer.h"
 #include "delta/schema.h"
 #include "delta/table.h"
@@ -74,44 +72,33 @@ int Inspect(const std::string& path, std::optional<int64_t> version) {
   return 0;
 }
 
-// Writes a small Parquet data file (value, offset, ts) for one partition and
-// returns its AddFile with stats.
-Result<AddFile> WriteDataFile(const std::string& root, int32_t partition, int64_t first_offset, int rows) {
+// The rows of file `file` of commit `commit` by `app_id` (the interop tests
+// recompute them): offsets commit*100 + file*10 + {0,1,2}; value
+// "<app_id>-<offset>", with characters JSON must escape on the second row and
+// null on the third; ts = offset seconds + 123 microseconds, null on the third
+// row; partition file % 2, or null (__HIVE_DEFAULT_PARTITION__) when
+// file % 4 == 3.
+Result<std::shared_ptr<arrow::RecordBatch>> DemoRows(const std::string& app_id, int commit, int file) {
   arrow::StringBuilder values;
   arrow::Int64Builder offsets;
   arrow::TimestampBuilder ts(arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"), arrow::default_memory_pool());
-  for (int i = 0; i < rows; ++i) {
-    if (!values.Append("v" + std::to_string(first_offset + i)).ok() || !offsets.Append(first_offset + i).ok() ||
-        !ts.Append((first_offset + i) * 1000000).ok()) {
-      return Status::Internal("append failed");
-    }
+  arrow::Int32Builder partitions;
+  arrow::Status st;
+  for (int i = 0; i < 3; ++i) {
+    const int64_t offset = int64_t{commit} * 100 + file * 10 + i;
+    const std::string value = app_id + "-" + std::to_string(offset) + (i == 1 ? " \"\xc3\xa9\\\n\t\xe2\x9c\x93" : "");
+    st &= i == 2 ? values.AppendNull() : values.Append(value);
+    st &= offsets.Append(offset);
+    st &= i == 2 ? ts.AppendNull() : ts.Append(offset * 1000000 + 123);
+    st &= file % 4 == 3 ? partitions.AppendNull() : partitions.Append(file % 2);
   }
-  auto schema = arrow::schema({arrow::field("value", arrow::utf8()), arrow::field("offset", arrow::int64()),
-                               arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"))});
-  auto table = arrow::Table::Make(schema, {values.Finish().ValueOrDie(), offsets.Finish().ValueOrDie(),
-                                           ts.Finish().ValueOrDie()});
-  const std::string dir = "partition=" + std::to_string(partition);
-  std::filesystem::create_directories(root + "/" + dir);
-  const std::string rel = dir + "/part-00000-" + NewUuid() + "-c000.snappy.parquet";
-  {
-    auto out = arrow::io::FileOutputStream::Open(root + "/" + rel);
-    if (!out.ok()) return Status::IOError(out.status().ToString());
-    auto props = parquet::WriterProperties::Builder().compression(parquet::Compression::SNAPPY)->build();
-    auto st = parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), *out, 1024, props);
-    if (!st.ok() || !(*out)->Close().ok()) return Status::IOError("writing " + rel);
-  }
-  AddFile add;
-  add.path = rel;
-  add.partition_values["partition"] = std::to_string(partition);
-  add.size = static_cast<int64_t>(std::filesystem::file_size(root + "/" + rel));
-  add.modification_time = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
-  const int64_t last = first_offset + rows - 1;
-  add.stats = "{\"numRecords\":" + std::to_string(rows) + ",\"minValues\":{\"offset\":" +
-              std::to_string(first_offset) + "},\"maxValues\":{\"offset\":" + std::to_string(last) +
-              "},\"nullCount\":{\"offset\":0,\"value\":0,\"ts\":0}}";
-  return add;
+  std::vector<std::shared_ptr<arrow::Array>> columns(4);
+  st &= values.Finish(&columns[0]);
+  st &= offsets.Finish(&columns[1]);
+  st &= ts.Finish(&columns[2]);
+  st &= partitions.Finish(&columns[3]);
+  if (!st.ok()) return Status::Internal(st.ToString());
+  return arrow::RecordBatch::Make(DemoSchema(), 3, std::move(columns));
 }
 
 int Append(int argc, char** argv) {
@@ -135,15 +122,21 @@ int Append(int argc, char** argv) {
   auto table = create ? Table::OpenOrCreate(path, *DemoSchema(), {"partition"}, {{"reprocessor.timeZone", "UTC"}})
                       : Table::Open(path);
   if (!table.ok()) return Fail(table.status());
+  if (data && !(*table)->snapshot()->schema()->Equals(*DemoSchema(), /*check_metadata=*/false)) {
+    return Fail(Status::InvalidArgument("--data needs the demo table schema " + DemoSchema()->ToString() +
+                                        ", the table has " + (*table)->snapshot()->schema()->ToString()));
+  }
   for (int c = 1; c <= commits; ++c) {
     Transaction txn = (*table)->NewTransaction();
     for (int f = 0; f < files; ++f) {
-      const int32_t partition = f % 2;
       if (data) {
-        auto add = WriteDataFile(path, partition, static_cast<int64_t>(c) * 100 + f * 10, 3);
-        if (!add.ok()) return Fail(add.status());
-        txn.AddFile(std::move(*add));
+        auto rows = DemoRows(app_id, c, f);
+        if (!rows.ok()) return Fail(rows.status());
+        auto adds = WriteDataFiles(path, {"partition"}, **rows);
+        if (!adds.ok()) return Fail(adds.status());
+        txn.AddFiles(std::move(*adds));
       } else {
+        const int32_t partition = f % 2;
         AddFile add;
         add.path = "partition=" + std::to_string(partition) + "/" + app_id + "-" + std::to_string(c) + "-" +
                    std::to_string(f) + ".parquet";
