@@ -9,9 +9,10 @@
 #include "cli/show_table.h"
 #include "common/json_string.h"
 #include "delta/file_stats.h"
+#include "delta/log_store.h"
 #include "delta/scan.h"
 #include "delta/schema.h"
-#include "delta/table.h"
+#include "delta/snapshot.h"
 #include "delta/table_sort.h"
 
 namespace rp::cli {
@@ -23,18 +24,16 @@ struct ReadTableFlags {
   std::optional<int64_t> version;
 };
 
+// Straight from the log rather than through delta::Table, which would load the
+// latest version first: time travel must work even when later commits are
+// damaged. A missing table or version is the caller's mistake (exit 2).
 Result<std::shared_ptr<const delta::Snapshot>> LoadSnapshotAt(const std::string& path, std::optional<int64_t> version) {
-  auto table = delta::Table::Open(path);
-  if (!table.ok()) {
-    if (table.status().IsNotFound()) return Status::InvalidArgument("no Delta table at " + path);
-    return table.status();
+  auto snap = delta::LoadSnapshot(delta::LogStore(path), version);
+  if (!snap.ok()) {
+    if (snap.status().IsNotFound()) return Status::InvalidArgument(snap.status().message());
+    return snap.status();
   }
-  if (!version) return (*table)->snapshot();
-  auto snap = (*table)->GetSnapshot(version);
-  if (!snap.ok() && snap.status().IsNotFound()) {
-    return Status::InvalidArgument("table " + path + " has no version " + std::to_string(*version));
-  }
-  return snap;
+  return std::shared_ptr<const delta::Snapshot>(std::move(*snap));
 }
 
 // Rows ordered by (partition, offset) when the table has them, else by the
