@@ -160,9 +160,23 @@ class Demo {
     return producer->Flush(std::chrono::seconds(30));
   }
 
+  // The last line a job logged: usually why it stopped.
+  static std::string LastLogLine(const std::string& path) {
+    std::ifstream in(path);
+    std::string line, last;
+    while (std::getline(in, line)) {
+      if (!line.empty()) last = line;
+    }
+    return last;
+  }
+
   Status CheckJobsAlive() {
-    if (!sync_->Running()) return Status::IOError("sync exited; see " + sync_->log_path());
-    if (!stream_->Running()) return Status::IOError("stream exited; see " + stream_->log_path());
+    for (auto* job : {sync_.get(), stream_.get()}) {
+      if (!job->Running()) {
+        return Status::IOError(std::string(job == sync_.get() ? "sync" : "stream") + " exited (" +
+                               LastLogLine(job->log_path()) + "); see " + job->log_path());
+      }
+    }
     return Status::OK();
   }
 

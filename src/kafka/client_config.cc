@@ -11,7 +11,8 @@ namespace rp::kafka {
 ClientConfig::ClientConfig() { props_["bootstrap.servers"] = "localhost:9092"; }
 
 bool ClientConfig::IsSecret(std::string_view key) {
-  for (std::string_view word : {"password", "secret", "key.pem", "private", "token", "jaas"}) {
+  // sasl.oauthbearer.config can carry credentials (librdkafka marks it sensitive).
+  for (std::string_view word : {"password", "secret", "key.pem", "private", "token", "jaas", "oauthbearer.config"}) {
     if (key.find(word) != std::string_view::npos) return true;
   }
   return false;
@@ -19,7 +20,9 @@ bool ClientConfig::IsSecret(std::string_view key) {
 
 Status ClientConfig::SetFromAssignment(std::string_view assignment) {
   auto eq = assignment.find('=');
-  if (eq == std::string_view::npos || eq == 0) {
+  // Without a property name, the text is a bare value, which may be a secret.
+  if (eq == 0) return Status::InvalidArgument("-X expects prop=value, got no property name before '='");
+  if (eq == std::string_view::npos) {
     return Status::InvalidArgument("-X expects prop=value, got '" +
                                    std::string(IsSecret(assignment) ? "<redacted>" : assignment) + "'");
   }
@@ -58,6 +61,11 @@ Result<ClientConfig> ClientConfig::FromTomlFile(const std::string& path) {
         if (auto s = value.value_exact<std::string>()) text = *s;
         else if (auto i = value.value_exact<int64_t>()) text = std::to_string(*i);
         else if (auto b = value.value_exact<bool>()) text = *b ? "true" : "false";
+        else if (value.is_table())
+          // `sasl.password = "…"` is a nested table in TOML: property names need quotes.
+          return Status::InvalidArgument("config " + path + ": kafka." + std::string(prop.str()) +
+                                         " is a table; quote property names with dots, e.g. \"" +
+                                         std::string(prop.str()) + ".x\" = ...");
         else
           return Status::InvalidArgument("config " + path + ": kafka." + std::string(prop.str()) +
                                          " must be a string, integer or boolean");

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/log.h"
+#include "kafka/admin.h"
 
 namespace rp::kafka {
 
@@ -34,6 +35,11 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const ClientConfig&
   TopicPartitionListPtr topics(rd_kafka_topic_partition_list_new(static_cast<int>(consumer->options_.topics.size())));
   for (const auto& t : consumer->options_.topics) {
     rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  // A missing topic is the user's mistake: say so now rather than wait on it.
+  for (const auto& t : consumer->options_.topics) {
+    auto partitions = TopicPartitions(rk, t, std::chrono::seconds(30));
+    if (!partitions.ok()) return partitions.status();
   }
   rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics.get());
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(e, "subscribe");
@@ -158,11 +164,9 @@ Status GroupConsumer::Poll(std::vector<MessagePtr>* out, size_t max_records, std
         status = Status::IOError(std::string("fatal consumer error: ") + reason);
         break;
       }
-      if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
-        status = KafkaError(m->err, "consume");
-        break;
-      }
-      // Transient (broker down, transport): librdkafka retries on its own.
+      // Transient (broker down, transport, a topic whose metadata is still
+      // propagating right after creation): librdkafka retries on its own.
+      // A topic missing at start is caught by Create().
       Log(LogLevel::kWarn, "kafka", "consumer: {}", rd_kafka_message_errstr(m.get()));
       continue;
     }

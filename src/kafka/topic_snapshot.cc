@@ -33,6 +33,51 @@ Record CopyMessage(const rd_kafka_message_t* m) {
   return r;
 }
 
+// What librdkafka reported about the brokers while we waited (its error
+// callback runs on our thread, inside rd_kafka_consumer_poll).
+struct BrokerErrors {
+  std::string refused;  // an authentication or TLS failure: waiting will not help
+  std::string last;     // the latest other error, to explain a timeout
+};
+
+void OnBrokerError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto* errors = static_cast<BrokerErrors*>(opaque);
+  // librdkafka's reasons name the broker and the mechanism, never a password.
+  if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+    if (errors->refused.empty()) errors->refused = std::string("authentication failed: ") + reason;
+  } else if (err == RD_KAFKA_RESP_ERR__SSL) {
+    if (errors->refused.empty()) errors->refused = std::string("TLS connection failed: ") + reason;
+  } else if (err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    errors->last = reason;
+  }
+}
+
+// TopicPartitions in short slices, serving the error callback in between, so
+// a refused login fails at once with its reason instead of a transport
+// failure after the whole timeout.
+Result<std::vector<int32_t>> PartitionsOnceConnected(rd_kafka_t* rk, const std::string& topic,
+                                                     std::chrono::milliseconds timeout, BrokerErrors* errors) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    auto slice = std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(500));
+    Result<std::vector<int32_t>> partitions = TopicPartitions(rk, topic, slice);
+    if (partitions.ok()) return partitions;
+    const Status s = partitions.status();
+    const bool timed_out = s.code() == Status::Code::kTimeout;
+    if (!timed_out && s.code() != Status::Code::kIOError) return partitions;  // e.g. NotFound: an answer
+    // Nothing is assigned yet, so this only serves errors (and returns none we need).
+    MessagePtr ignored(rd_kafka_consumer_poll(rk, 0));
+    if (!errors->refused.empty()) return Status::IOError(errors->refused);
+    if (Clock::now() >= deadline) {
+      if (errors->last.empty()) return partitions;
+      std::string msg = s.message() + " (last broker error: " + errors->last + ")";
+      return timed_out ? Status::Timeout(std::move(msg)) : Status::IOError(std::move(msg));
+    }
+  }
+}
+
 }  // namespace
 
 Result<std::vector<Record>> ReadTopicSnapshot(const ClientConfig& config, const std::string& topic,
@@ -44,6 +89,9 @@ Result<std::vector<Record>> ReadTopicSnapshot(const ClientConfig& config, const 
   effective.Set("enable.auto.commit", "false");
   effective.Set("enable.partition.eof", "true");
   RP_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, effective.BuildRdKafkaConf());
+  BrokerErrors broker_errors;
+  rd_kafka_conf_set_opaque(conf, &broker_errors);
+  rd_kafka_conf_set_error_cb(conf, &OnBrokerError);
   char err[512];
   rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!raw) {
@@ -54,7 +102,8 @@ Result<std::vector<Record>> ReadTopicSnapshot(const ClientConfig& config, const 
   rd_kafka_poll_set_consumer(rk.get());
   const int timeout_ms = static_cast<int>(options.timeout.count());
 
-  RP_ASSIGN_OR_RETURN(std::vector<int32_t> partitions, TopicPartitions(rk.get(), topic, options.timeout));
+  RP_ASSIGN_OR_RETURN(std::vector<int32_t> partitions,
+                      PartitionsOnceConnected(rk.get(), topic, options.timeout, &broker_errors));
   rd_kafka_resp_err_t e;
 
   // End offsets as of now; partitions that are empty need no reading.
