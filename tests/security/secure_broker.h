@@ -1,0 +1,126 @@
+// Test support for the security tests: one broker per test binary with a
+// SASL_SSL listener (SCRAM-SHA-512 over TLS, a local CA), started through
+// `scripts/kafka-local start --sasl-ssl-port`, plus produce/read helpers that
+// go through that listener with our own Kafka layer.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "kafka/client_config.h"
+#include "kafka/producer.h"
+#include "kafka/topic_snapshot.h"
+#include "support/kafka_io.h"
+#include "support/local_broker.h"
+#include "support/process.h"
+
+namespace rp::testing {
+
+class SecureBroker {
+ public:
+  // Starts the broker; aborts the test binary with the script's output if it cannot.
+  SecureBroker() : port_(FreePort()), sasl_port_(FreePort()) {
+    while (sasl_port_ == port_) sasl_port_ = FreePort();
+    data_dir_ = dir_.path() + "/kafka";
+    auto t0 = std::chrono::steady_clock::now();
+    ProcessResult r = RunProcess({KafkaLocalScript(), "start", "--port", std::to_string(port_), "--sasl-ssl-port",
+                                  std::to_string(sasl_port_), "--data-dir", data_dir_});
+    start_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (r.exit_code != 0) {
+      std::fprintf(stderr, "cannot start the SASL_SSL test broker (exit %d):\n%s%s\n", r.exit_code, r.out.c_str(),
+                   r.err.c_str());
+      std::abort();
+    }
+    password_ = ReadFile(data_dir_ + "/sasl/password");
+    while (!password_.empty() && password_.back() == '\n') password_.pop_back();
+    if (password_.size() < 16) {
+      std::fprintf(stderr, "the SASL_SSL test broker has no usable password in %s/sasl/password\n",
+                   data_dir_.c_str());
+      std::abort();
+    }
+    std::fprintf(stderr, "SASL_SSL test broker: PLAINTEXT %d, SASL_SSL %d, started in %.1f s\n", port_, sasl_port_,
+                 start_seconds_);
+  }
+  ~SecureBroker() { RunProcess({KafkaLocalScript(), "stop", "--data-dir", data_dir_}); }
+  SecureBroker(const SecureBroker&) = delete;
+  SecureBroker& operator=(const SecureBroker&) = delete;
+
+  std::string plaintext_bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string sasl_bootstrap() const { return "127.0.0.1:" + std::to_string(sasl_port_); }
+  // The --config file kafka-local wrote for this listener.
+  std::string client_config_path() const { return data_dir_ + "/client-sasl.toml"; }
+  std::string ca_path() const { return data_dir_ + "/tls/ca.pem"; }
+  const std::string& data_dir() const { return data_dir_; }
+  const std::string& password() const { return password_; }
+
+  // Topics are created through the PLAINTEXT (administration) listener.
+  void CreateTopic(const std::string& topic, int partitions) {
+    ProcessResult r = RunProcess({KafkaLocalScript(), "create-topic", "--port", std::to_string(port_), "--topic",
+                                  topic, "--partitions", std::to_string(partitions)});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+
+  // The client settings of client-sasl.toml, as our Kafka layer reads them.
+  kafka::ClientConfig SaslConfig() const {
+    auto config = kafka::ClientConfig::FromTomlFile(client_config_path());
+    if (!config.ok()) {
+      ADD_FAILURE() << config.status().ToString();
+      return kafka::ClientConfig();
+    }
+    return *config;
+  }
+
+  // The same settings as -b/-X flags, for a command line without --config.
+  std::vector<std::string> SaslFlags(const std::string& password) const {
+    return {"-b", sasl_bootstrap(), "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=SCRAM-SHA-512",
+            "-X", "sasl.username=reprocessor", "-X", "sasl.password=" + password, "-X",
+            "ssl.ca.location=" + ca_path()};
+  }
+
+ private:
+  TempDir dir_;
+  int port_;
+  int sasl_port_;
+  std::string data_dir_;
+  std::string password_;
+  double start_seconds_ = 0;
+};
+
+// The broker shared by every test in the binary, started on first use.
+inline SecureBroker& SharedSecureBroker() {
+  static SecureBroker broker;
+  return broker;
+}
+
+// Produces over the broker's SASL_SSL listener and waits for every acknowledgement.
+inline void ProduceSecurely(const std::string& topic, const std::vector<TestRecord>& records) {
+  auto producer = kafka::Producer::Create(SharedSecureBroker().SaslConfig(), {});
+  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+  for (const auto& r : records) {
+    std::optional<std::string_view> key, value;
+    if (r.key) key = *r.key;
+    if (r.value) value = *r.value;
+    Status s = (*producer)->Produce(topic, r.partition, key, value, r.headers);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  Status flushed = (*producer)->Flush(std::chrono::seconds(30));
+  ASSERT_TRUE(flushed.ok()) << flushed.ToString();
+}
+
+// Every record of the topic now, read over SASL_SSL; empty on failure.
+inline std::vector<kafka::Record> ReadAllSecurely(const std::string& topic, bool read_committed = false) {
+  kafka::ClientConfig config = SharedSecureBroker().SaslConfig();
+  if (read_committed) config.Set("isolation.level", "read_committed");
+  kafka::TopicSnapshotOptions options;
+  options.timeout = std::chrono::seconds(10);
+  auto records = kafka::ReadTopicSnapshot(config, topic, options);
+  if (!records.ok()) return {};
+  return *records;
+}
+
+}  // namespace rp::testing
