@@ -4,6 +4,7 @@
 #include <arrow/api.h>
 #include <arrow/io/memory.h>
 #include <arrow/json/from_string.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <parquet/arrow/writer.h>
 
@@ -32,7 +33,7 @@ namespace fs = std::filesystem;
 void CommitMany(Table* table, int first, int n) {
   for (int i = first; i < first + n; ++i) {
     Transaction txn = table->NewTransaction();
-    AddFile add = MakeAdd("f" + std::to_string(i) + ".parquet", i % 2 ? "2024" : "2025", 10 + i);
+    AddFile add = MakeAdd(fmt::format("f{}.parquet", i), i % 2 ? "2024" : "2025", 10 + i);
     if (i % 4 == 0) add.tags = std::map<std::string, std::string>{{"k", "v" + std::to_string(i)}};
     if (i % 5 == 0) add.stats.reset();
     txn.AddFile(add).SetTxn("app-" + std::to_string(i % 3), i);

@@ -1,6 +1,7 @@
 #include "delta/file_stats.h"
 
 #include <arrow/api.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -89,7 +90,7 @@ TEST(FileStats, AllNullColumnHasANullCountButNoBounds) {
 
 TEST(FileStats, OnlyTheFirst32ColumnsAreIndexed) {
   std::vector<std::pair<std::string, std::shared_ptr<arrow::Array>>> cols;
-  for (int i = 0; i < 40; ++i) cols.emplace_back("c" + std::to_string(i), Ints({i}));
+  for (int i = 0; i < 40; ++i) cols.emplace_back(fmt::format("c{}", i), Ints({i}));
   FileStats s = StatsOf(*Batch(cols));
   EXPECT_EQ(s.columns.size(), 32u);
   EXPECT_TRUE(s.columns.count("c31"));

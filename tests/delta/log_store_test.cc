@@ -1,6 +1,7 @@
 // The _delta_log directory and its put-if-absent primitive.
 #include "delta/log_store.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -85,7 +86,7 @@ TEST(LogStore, ListReturnsCommitsAndCheckpointsAndIgnoresEverythingElse) {
   ASSERT_TRUE(store.CreateDirectories().ok());
   for (const auto& name : {CommitFileName(2), CommitFileName(0), CommitFileName(1), CommitFileName(11),
                            CheckpointFileName(10), ChecksumFileName(1), std::string("_last_checkpoint"),
-                           "." + CommitFileName(3) + ".abc.tmp", "." + CommitFileName(1) + ".crc",
+                           fmt::format(".{}.abc.tmp", CommitFileName(3)), fmt::format(".{}.crc", CommitFileName(1)),
                            CommitFileName(10).substr(0, 20) + ".checkpoint.0000000001.0000000002.parquet",
                            std::string("00000000000000000012.00000000000000000014.compacted.json")}) {
     WriteFile(store.PathOf(name), "x");
