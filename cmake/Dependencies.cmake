@@ -27,7 +27,13 @@ else()
   endif()
   add_library(reprocessor_arrow INTERFACE)
   target_include_directories(reprocessor_arrow SYSTEM INTERFACE "${PYARROW_DIR}/include")
-  target_link_libraries(reprocessor_arrow INTERFACE ${_arrow_lib} ${_parquet_lib})
+  # The wheel's libparquet exports the symbols of its bundled OpenSSL. librdkafka
+  # must bind to the system libssl/libcrypto, so they are direct dependencies
+  # searched before the wheel's libraries (else TLS clients crash).
+  find_package(OpenSSL REQUIRED)
+  target_link_libraries(reprocessor_arrow INTERFACE
+    "-Wl,--push-state,--no-as-needed" OpenSSL::SSL OpenSSL::Crypto "-Wl,--pop-state"
+    ${_arrow_lib} ${_parquet_lib})
   # The binary finds the wheel's libraries through RPATH; Python is never loaded.
   set(CMAKE_BUILD_RPATH "${PYARROW_DIR}")
   set(CMAKE_INSTALL_RPATH "${PYARROW_DIR}")

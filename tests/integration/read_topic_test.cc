@@ -106,3 +106,19 @@ TEST(ReadTopic, MissingTopicIsAOneLineErrorAndAFailureExit) {
 
 }  // namespace
 }  // namespace rp
+
+namespace rp {
+namespace {
+
+// Regression: the pyarrow wheel's libparquet exports its bundled OpenSSL; a TLS
+// client with the system CA store used to crash (exit 139) in a mix of the two.
+TEST(ReadTopic, TlsWithTheSystemCaStoreFailsCleanlyAgainstAPlaintextBroker) {
+  auto r = testing::RunProcess({testing::ReprocessorBinary(), "read-topic", "--topic", "seed_output", "-b",
+                                testing::SharedBroker().bootstrap(), "-X", "security.protocol=SSL"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("TLS connection failed"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+}  // namespace
+}  // namespace rp
