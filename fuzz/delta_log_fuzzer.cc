@@ -3,6 +3,7 @@
 // What a commit holds goes further: its schemaString, partition values and
 // paths. Everything that parses must survive our own serializer unchanged.
 #include <arrow/api.h>
+#include <simdjson.h>
 
 #include <string>
 
@@ -102,6 +103,32 @@ void CheckPartitionValue(const std::optional<std::string>& value, const std::sha
                 context + " printed as " + (*text ? Printable(**text) : "null"));
 }
 
+// The protocol as a plain JSON reading of the commit sees it: the versions of
+// the last "protocol" action, exactly as written.
+void CheckProtocolVersions(std::string_view text, const Protocol& parsed) {
+  static simdjson::dom::parser parser;
+  std::optional<std::pair<int64_t, int64_t>> last;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string line(text.substr(pos, end - pos));
+    pos = end + 1;
+    simdjson::dom::object action;
+    if (parser.parse(line).get_object().get(action) != simdjson::SUCCESS) continue;  // blank
+    for (auto [key, body] : action) {
+      int64_t reader = 0, writer = 0;
+      if (key == "protocol" && body["minReaderVersion"].get_int64().get(reader) == simdjson::SUCCESS &&
+          body["minWriterVersion"].get_int64().get(writer) == simdjson::SUCCESS) {
+        last.emplace(reader, writer);
+      }
+    }
+  }
+  RP_FUZZ_CHECK(last && last->first == parsed.min_reader_version && last->second == parsed.min_writer_version,
+                "input " + Printable(text) + "\nread as minReaderVersion " +
+                    std::to_string(parsed.min_reader_version) + ", minWriterVersion " +
+                    std::to_string(parsed.min_writer_version));
+}
+
 void CheckCommit(std::string_view text) {
   Result<LogActions> parsed = ParseCommitFile(text, "00000000000000000007.json");
   if (!parsed.ok()) {
@@ -121,6 +148,8 @@ void CheckCommit(std::string_view text) {
   const std::string serialized_again = SerializeCommit(*again);
   RP_FUZZ_CHECK(serialized_again == serialized, "serialized " + Printable(serialized) + "\nthen " +
                                                     Printable(serialized_again));
+
+  if (parsed->protocol) CheckProtocolVersions(text, *parsed->protocol);
 
   // What a reader does next with the actions.
   std::shared_ptr<arrow::Schema> schema;

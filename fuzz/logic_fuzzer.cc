@@ -87,6 +87,14 @@ void CheckOutput(std::string_view raw, const std::string& out, const logic::Visi
   RP_FUZZ_CHECK(seen == expected, Describe(raw, out));
 }
 
+// A rejection's detail goes into a DLQ header and the logs: one line of valid UTF-8.
+void CheckRejection(std::string_view raw, const std::optional<logic::Rejection>& r) {
+  if (!r) return;
+  RP_FUZZ_CHECK(!r->detail.empty() && r->detail.find('\n') == std::string::npos &&
+                    simdjson::validate_utf8(r->detail.data(), r->detail.size()),
+                "input " + Printable(raw) + "\ndetail " + Printable(r->detail));
+}
+
 struct Transformers {
   TimeZone zone;
   logic::VisitTransformer lenient;
@@ -124,6 +132,8 @@ void CheckTransform(std::string_view raw, Transformers* t) {
   // same record-level reason, or because a field is incomplete.
   std::string strict_out;
   const std::optional<logic::Rejection> strict_rejected = t->strict.Transform(raw, &strict_out);
+  CheckRejection(raw, rejected);
+  CheckRejection(raw, strict_rejected);
   if (!strict_rejected) {
     RP_FUZZ_CHECK(!rejected && strict_out == out, Describe(raw, out) + "\nstrict output " + Printable(strict_out));
   } else if (rejected) {

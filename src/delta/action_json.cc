@@ -1,5 +1,8 @@
 #include "delta/action_json.h"
 
+#include <limits>
+#include <utility>
+
 #include "delta/json_parse.h"
 
 namespace rp::delta {
@@ -9,6 +12,12 @@ Status ParseProtocol(object o, Protocol* out) {
   constexpr std::string_view kWhat = "protocol";
   RP_ASSIGN_OR_RETURN(int64_t reader, ReqInt(o, kWhat, "minReaderVersion"));
   RP_ASSIGN_OR_RETURN(int64_t writer, ReqInt(o, kWhat, "minWriterVersion"));
+  // Versions are ints; a larger number must not wrap into a supported one.
+  for (auto [name, v] : {std::pair{"minReaderVersion", reader}, std::pair{"minWriterVersion", writer}}) {
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+      return Status::Corruption(std::string("protocol.") + name + ": out of range: " + std::to_string(v));
+    }
+  }
   out->min_reader_version = static_cast<int>(reader);
   out->min_writer_version = static_cast<int>(writer);
   out->reader_features.reset();

@@ -8,6 +8,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <limits>
 
 #include "delta/json_parse.h"
 #include "delta/json_writer.h"
@@ -162,6 +163,12 @@ Status ReadProtocolRow(const arrow::StructArray& s, int64_t i, Protocol* p) {
   auto writer = GetInt(Child(s, "minWriterVersion"), i);
   if (!reader) return Missing("protocol.minReaderVersion");
   if (!writer) return Missing("protocol.minWriterVersion");
+  // Versions are ints; a larger number must not wrap into a supported one.
+  for (int64_t v : {*reader, *writer}) {
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+      return Status::Corruption("protocol version out of range: " + std::to_string(v));
+    }
+  }
   p->min_reader_version = static_cast<int>(*reader);
   p->min_writer_version = static_cast<int>(*writer);
   for (auto [name, target] : {std::pair{"readerFeatures", &p->reader_features},

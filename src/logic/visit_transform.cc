@@ -36,6 +36,7 @@
 #include <limits>
 
 #include "common/json_string.h"
+#include "common/utf8.h"
 #include "logic/json_text.h"
 #include "logic/spark_timestamp.h"
 
@@ -532,7 +533,8 @@ struct VisitTransformer::Parser {
       if (f.mistyped[field]) {
         if (field == kEventTime && *f.mistyped[field] == JsonKind::kString) {
           detail += ": not a timestamp: ";
-          AppendJsonString(f.bad_timestamp.substr(0, 64), &detail);
+          // Cut by code points: the detail goes into a DLQ header, which must stay UTF-8.
+          AppendJsonString(f.bad_timestamp.substr(0, Utf8PrefixBytes(f.bad_timestamp, 64)), &detail);
         } else {
           detail += field == kVisitId   ? ": expected an integer within 64 bits, got "
                     : field == kEventTime ? ": expected a timestamp string or epoch seconds, got "
