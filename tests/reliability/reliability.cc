@@ -324,6 +324,9 @@ KillStats RunUnderKills(const std::vector<std::vector<std::string>>& slots_argv,
       ++stats.kills;
       if (s.working) ++stats.kills_while_working;
       if (!plan.progress.empty()) stats.progress += CountInFile(s.log, plan.progress);
+      if (std::getenv("RP_RELIABILITY_VERBOSE") != nullptr) {
+        std::printf("killed %s (%s)\n%s\n", s.log.c_str(), s.working ? "working" : "blind", LogTail(s.log).c_str());
+      }
       s.proc.reset();
       --s.kills_left;
       s.next = Clock::now() + ms(Uniform(rng, 0, plan.max_pause_ms));

@@ -33,7 +33,7 @@ TEST(ReprocessUnderSigkill, ARerunWithTheSameArgumentsDeliversEverySelectedRecor
   const std::string table = dir.path() + "/table";
   const int64_t records = Scaled<int64_t>(20000, 200000);
   const int kills = Scaled(2, 5);
-  const double rate = Scaled(5000.0, 20000.0);  // ~3 s a run (short), ~9 s (long)
+  const int rate = Scaled(5000, 20000);  // records/s: ~4 s a run (short), ~10 s (long)
   std::mt19937 rng(Seed());
   Stopwatch clock;
   {
@@ -56,7 +56,7 @@ TEST(ReprocessUnderSigkill, ARerunWithTheSameArgumentsDeliversEverySelectedRecor
   const int64_t selected_rows = kPartitions * (last - first + 1);
   const auto args = testing::JobArgs({"reprocess", std::to_string(first), std::to_string(last), "--table", table,
                                       "--output-topic", out, "--max-rate", std::to_string(rate)});
-  const double run_seconds = selected_rows / rate;
+  const double run_seconds = static_cast<double>(selected_rows) / rate;
 
   for (int k = 0; k < kills; ++k) {
     BackgroundProcess run(args, dir.path() + "/reprocess-killed-" + std::to_string(k) + ".log");
