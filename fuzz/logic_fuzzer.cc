@@ -128,6 +128,19 @@ void CheckTransform(std::string_view raw, Transformers* t) {
   RP_FUZZ_CHECK(rejected.has_value() == rejected_again.has_value() && (rejected || again == out),
                 Describe(raw, out) + "\nsecond output " + Printable(again));
 
+  // JSON whitespace around the value changes nothing (it also sends a record
+  // that takes the simdjson DOM path through the same checks padded).
+  std::string padded_raw = " " + std::string(raw) + "\n";
+  std::string padded_out;
+  const std::optional<logic::Rejection> padded_rejected = t->lenient.Transform(padded_raw, &padded_out);
+  // (A leading byte order mark is rejected before UTF-8 is checked; behind a
+  // space it is just invalid JSON, or invalid UTF-8 if more is wrong.)
+  const bool bom = raw.substr(0, 3) == "\xEF\xBB\xBF";
+  RP_FUZZ_CHECK(rejected.has_value() == padded_rejected.has_value() &&
+                    (rejected ? bom || rejected->reason == padded_rejected->reason : padded_out == out),
+                Describe(raw, out) + "\npadded output " + Printable(padded_out) + " rejected " +
+                    (padded_rejected ? padded_rejected->detail : "no"));
+
   // Strict mode accepts a subset, with the same output; it rejects for the
   // same record-level reason, or because a field is incomplete.
   std::string strict_out;
@@ -145,6 +158,12 @@ void CheckTransform(std::string_view raw, Transformers* t) {
 
 void CheckTimestamp(std::string_view text, const TimeZone& zone) {
   const std::optional<int64_t> t = logic::ParseSparkTimestamp(text, zone);
+  // Leading white space is trimmed; it also forces the general parser, so
+  // this compares the fast path for the common shape with the general one.
+  const std::optional<int64_t> spaced = logic::ParseSparkTimestamp(" " + std::string(text), zone);
+  RP_FUZZ_CHECK(spaced == t, "input " + Printable(text) + " in " + zone.name() + ": " +
+                                 (t ? std::to_string(*t) : "null") + ", with a leading space " +
+                                 (spaced ? std::to_string(*spaced) : "null"));
   if (!t) return;
   const std::string context = "input " + Printable(text) + " in " + zone.name() + " = " + std::to_string(*t);
   // Format then parse: the same instant at millisecond precision.
