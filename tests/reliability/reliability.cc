@@ -142,12 +142,15 @@ KeyCounts DeltaRsKeys(const std::string& table) {
   char* end = nullptr;
   while (*s != '\0') {
     long long p = std::strtoll(s, &end, 10);
+    if (end == s) break;
     s = end;
     long long o = std::strtoll(s, &end, 10);
+    if (end == s) break;
     s = end;
     while (*s == '\n') ++s;
     keys[{static_cast<int32_t>(p), static_cast<int64_t>(o)}]++;
   }
+  if (*s != '\0') ADD_FAILURE() << "unexpected delta-rs output: " << std::string(s).substr(0, 200);
   return keys;
 }
 

@@ -231,7 +231,7 @@ TEST(StorageFaults, AForeignWriterAppendingConcurrentlyLosesNoRowsOfEitherWriter
   testing::TempDir dir;
   const std::string table = dir.path() + "/table";
   const int64_t records = Scaled<int64_t>(6000, 60000);
-  const int appends = Scaled(40, 300);
+  const int appends = Scaled(40, 200);
   constexpr int kRowsPerAppend = 5;
   constexpr int kForeignPartition = 1000;  // not a Kafka partition of the topic
   Stopwatch clock;
@@ -244,7 +244,10 @@ TEST(StorageFaults, AForeignWriterAppendingConcurrentlyLosesNoRowsOfEitherWriter
   BackgroundProcess writer(
       {std::string(RP_SOURCE_DIR) + "/.venv/bin/python", "-c",
        "import os, pyarrow as pa\n"
-       "from deltalake import write_deltalake\n"
+       "from deltalake import CommitProperties, write_deltalake\n"
+       // sync commits up to 10 times a second: delta-rs's default of 15
+       // attempts per append is not enough to get a word in.
+       "retries = CommitProperties(max_commit_retries=10000)\n"
        "def col(v, t): return pa.array([v] * " + std::to_string(kRowsPerAppend) + ", t)\n"
        "for i in range(" + std::to_string(appends) + "):\n"
        "    t = pa.table({'value': col('foreign', pa.string()), 'partition': col(" +
@@ -253,7 +256,7 @@ TEST(StorageFaults, AForeignWriterAppendingConcurrentlyLosesNoRowsOfEitherWriter
            std::to_string(kRowsPerAppend) + "), pa.int64()),\n"
        "                  'year': col(2025, pa.int32()), 'month': col(9, pa.int32()), 'day': col(4, pa.int32()),\n"
        "                  'hour': col(0, pa.int32())})\n"
-       "    write_deltalake('" + table + "', t, mode='append')\n"
+       "    write_deltalake('" + table + "', t, mode='append', commit_properties=retries)\n"
        "print('appended', i + 1, flush=True)\n"
        "os._exit(0)\n"},
       dir.path() + "/writer.log");
