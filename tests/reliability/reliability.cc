@@ -272,6 +272,7 @@ struct Slot {
   int kills_left = 0;
   int runs = 0;
   std::string log;
+  std::string ready;  // this run's ready line
   bool waiting_ready = false, working = false;
   Clock::time_point next;  // when to kill (running) or start (stopped)
 };
@@ -305,6 +306,7 @@ KillStats RunUnderKills(const std::vector<std::vector<std::string>>& slots_argv,
         ++stats.runs;
         s.working = false;
         s.waiting_ready = Uniform(rng, 0, 3) != 0;  // one kill in four is blind
+        s.ready = plan.ready[Uniform(rng, 0, static_cast<int>(plan.ready.size()) - 1)];
         s.next = now + ms(s.waiting_ready ? plan.ready_timeout_ms : Uniform(rng, 200, plan.max_blind_ms));
         continue;
       }
@@ -315,7 +317,7 @@ KillStats RunUnderKills(const std::vector<std::vector<std::string>>& slots_argv,
         --s.kills_left;
         continue;
       }
-      if (s.waiting_ready && CountInFile(s.log, plan.ready) > 0) {
+      if (s.waiting_ready && CountInFile(s.log, s.ready) > 0) {
         s.waiting_ready = false;
         s.working = true;
         s.next = now + ms(Uniform(rng, 0, Uniform(rng, 0, 1) == 0 ? plan.max_early_ms : plan.max_working_ms));

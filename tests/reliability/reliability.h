@@ -128,13 +128,14 @@ std::string LastLine(const std::string& path);
 
 // How a job is killed: each run is SIGKILLed either blindly (any moment after
 // its start, startup included) or, more often, a random while after its log
-// says it is working (`ready`); then a random pause before the restart. Half
-// of those kills land within `max_early_ms` of `ready`, while the job works
-// through the backlog that built up during its downtime: the moments when a
-// kill interrupts a batch between its output and its commit.
+// says it is working (one of `ready`, drawn per run); then a random pause
+// before the restart. Half of those kills land within `max_early_ms` of the
+// ready line, while the job works through the backlog that built up during
+// its downtime: the moments when a kill interrupts a batch between its output
+// and its commit.
 struct KillPlan {
   int kills = 6;                // in total, over all slots
-  std::string ready = "kafka: assigned ";
+  std::vector<std::string> ready = {"kafka: assigned "};
   int max_blind_ms = 3000;      // blind kills: 200 ms .. this after the start
   int max_early_ms = 300;       // early kills: 0 .. this after `ready`
   int max_working_ms = 3000;    // other kills: 0 .. this after `ready`
