@@ -29,7 +29,11 @@ int RunReadTopic(const ReadTopicFlags& flags) {
   auto config = flags.kafka.Resolve();
   if (!config.ok()) return ReportError(config.status());
   auto records = kafka::ReadTopicSnapshot(*config, flags.topic);
-  if (!records.ok()) return ReportError(records.status());
+  if (!records.ok()) {
+    // A topic that does not exist is the caller's mistake, like a bad flag.
+    if (records.status().IsNotFound()) return ReportError(Status::InvalidArgument(records.status().message()));
+    return ReportError(records.status());
+  }
 
   if (flags.format == "table") {
     // Spark's CAST(value AS STRING): bytes decoded as UTF-8 with replacement.

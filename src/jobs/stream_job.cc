@@ -63,17 +63,18 @@ class StreamRunner {
     const bool eos = options_.delivery == Delivery::kExactlyOnce;
     kafka::ProducerOptions popts;
     if (eos) popts.transactional_id = "reprocessor-stream-" + options_.group_id + "-" + options_.input_topic;
+    // The consumer checks the input topic first: a mistyped topic creates no DLQ topic.
+    kafka::GroupConsumerOptions copts;
+    copts.group_id = options_.group_id;
+    copts.topics = {options_.input_topic};
+    copts.read_committed = eos;
+    RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(options_.kafka, copts));
     RP_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(options_.kafka, popts));
     RP_ASSIGN_OR_RETURN(router_, OutputRouter::Create(producer_.get(), options_.transform, options_.output));
     if (eos) {
       // Fences any earlier instance with the same transactional id and aborts its open transaction.
       RP_RETURN_IF_ERROR(producer_->InitTransactions(options_.broker_timeout));
     }
-    kafka::GroupConsumerOptions copts;
-    copts.group_id = options_.group_id;
-    copts.topics = {options_.input_topic};
-    copts.read_committed = eos;
-    RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(options_.kafka, copts));
     Log(LogLevel::kInfo, "stream", "{} -> {} ({}), group {}", options_.input_topic, router_->output_topic(),
         eos ? "exactly-once" : "at-least-once", options_.group_id);
 

@@ -27,13 +27,15 @@ class SyncRunner {
   }
 
   Status Run() {
-    RP_RETURN_IF_ERROR(OpenTable());
     kafka::GroupConsumerOptions copts;
     copts.group_id = options_.group_id;
     copts.topics = {options_.topic};
     copts.start_offset = [this](const std::string& topic, int32_t partition) { return StartOffset(topic, partition); };
     copts.on_revoked = [this](const std::vector<kafka::TopicPartition>& tps) { DropPending(tps); };
+    // The consumer checks the topic exists, so a mistyped topic creates no table.
+    // Partitions are only assigned (and the table consulted) inside Poll().
     RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(options_.kafka, copts));
+    RP_RETURN_IF_ERROR(OpenTable());
     Log(LogLevel::kInfo, "sync", "{} -> {} (zone {}, job {})", options_.topic, options_.table_path, zone_.name(),
         job_id_);
 

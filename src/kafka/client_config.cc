@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <filesystem>
+
 #include <toml++/toml.h>
 
 #include "common/log.h"
@@ -37,6 +39,11 @@ std::optional<std::string> ClientConfig::Get(const std::string& key) const {
 }
 
 Result<ClientConfig> ClientConfig::FromTomlFile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::InvalidArgument("config " + path + ": " +
+                                   (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file"));
+  }
   toml::table doc;
   try {
     doc = toml::parse_file(path);

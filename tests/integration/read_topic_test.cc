@@ -95,10 +95,10 @@ TEST(ReadTopic, EmptyTopicPrintsOnlyTheHeader) {
             "+-----+---------+------+\n");
 }
 
-TEST(ReadTopic, MissingTopicIsAOneLineErrorAndAFailureExit) {
+TEST(ReadTopic, MissingTopicIsAOneLineUsageError) {
   auto r = RunProcess({ReprocessorBinary(), "read-topic", "--topic", "no_such_topic", "-b",
                        SharedBroker().bootstrap()});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_NE(r.err.find("no_such_topic"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
