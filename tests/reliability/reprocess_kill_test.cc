@@ -91,6 +91,18 @@ TEST(ReprocessUnderSigkill, ARerunWithTheSameArgumentsDeliversEverySelectedRecor
     if (*id != run_id) killed_runs.insert(*id);
   }
   EXPECT_LE(killed_runs.size(), static_cast<size_t>(kills));
+  // What a killed run delivered is, per source partition, a gapless prefix
+  // of the slice: it reads in (partition, offset) order and its producer is
+  // idempotent.
+  for (const std::string& id : killed_runs) {
+    std::map<int32_t, int64_t> next;
+    for (const auto& [key, n] : SourceKeys(output, &id)) {
+      auto it = next.try_emplace(key.first, first).first;
+      EXPECT_EQ(key.second, it->second) << "run " << id << " skipped a record of partition " << key.first;
+      EXPECT_EQ(n, 1) << "run " << id << " delivered " << key.first << "/" << key.second << " twice";
+      it->second = key.second + 1;
+    }
+  }
   // 3. The consumer's rule: per (source-partition, source-offset), keep the
   //    last record in its output partition. A source record always lands in
   //    the same output partition, and runs write one after another, so what
