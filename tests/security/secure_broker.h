@@ -99,28 +99,12 @@ inline SecureBroker& SharedSecureBroker() {
 
 // Produces over the broker's SASL_SSL listener and waits for every acknowledgement.
 inline void ProduceSecurely(const std::string& topic, const std::vector<TestRecord>& records) {
-  auto producer = kafka::Producer::Create(SharedSecureBroker().SaslConfig(), {});
-  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
-  for (const auto& r : records) {
-    std::optional<std::string_view> key, value;
-    if (r.key) key = *r.key;
-    if (r.value) value = *r.value;
-    Status s = (*producer)->Produce(topic, r.partition, key, value, r.headers);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  Status flushed = (*producer)->Flush(std::chrono::seconds(30));
-  ASSERT_TRUE(flushed.ok()) << flushed.ToString();
+  Produce(SharedSecureBroker().SaslConfig(), topic, records);
 }
 
 // Every record of the topic now, read over SASL_SSL; empty on failure.
 inline std::vector<kafka::Record> ReadAllSecurely(const std::string& topic, bool read_committed = false) {
-  kafka::ClientConfig config = SharedSecureBroker().SaslConfig();
-  if (read_committed) config.Set("isolation.level", "read_committed");
-  kafka::TopicSnapshotOptions options;
-  options.timeout = std::chrono::seconds(10);
-  auto records = kafka::ReadTopicSnapshot(config, topic, options);
-  if (!records.ok()) return {};
-  return *records;
+  return ReadAll(SharedSecureBroker().SaslConfig(), topic, read_committed);
 }
 
 }  // namespace rp::testing

@@ -12,6 +12,10 @@ namespace rp::testing {
 void Produce(const std::string& bootstrap, const std::string& topic, const std::vector<TestRecord>& records) {
   kafka::ClientConfig config;
   config.Set("bootstrap.servers", bootstrap);
+  Produce(std::move(config), topic, records);
+}
+
+void Produce(kafka::ClientConfig config, const std::string& topic, const std::vector<TestRecord>& records) {
   config.Set("message.max.bytes", "2000000");  // tests send 1 MB values
   auto producer = kafka::Producer::Create(config, {});
   ASSERT_TRUE(producer.ok()) << producer.status().ToString();
@@ -29,7 +33,12 @@ void Produce(const std::string& bootstrap, const std::string& topic, const std::
 std::vector<kafka::Record> ReadAll(const std::string& bootstrap, const std::string& topic, bool read_committed) {
   kafka::ClientConfig config;
   config.Set("bootstrap.servers", bootstrap);
-  if (read_committed) config.Set("isolation.level", "read_committed");
+  return ReadAll(std::move(config), topic, read_committed);
+}
+
+std::vector<kafka::Record> ReadAll(kafka::ClientConfig config, const std::string& topic, bool read_committed) {
+  // Explicit both ways: librdkafka's default is read_committed.
+  config.Set("isolation.level", read_committed ? "read_committed" : "read_uncommitted");
   kafka::TopicSnapshotOptions options;
   options.timeout = std::chrono::seconds(10);
   auto records = kafka::ReadTopicSnapshot(config, topic, options);
