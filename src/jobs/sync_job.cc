@@ -8,6 +8,7 @@
 #include "common/utf8.h"
 #include "delta/data_file_writer.h"
 #include "delta/table.h"
+#include "jobs/pending_records.h"
 #include "jobs/raw_table.h"
 #include "kafka/group_consumer.h"
 #include "logic/time_zone.h"
@@ -49,7 +50,15 @@ class SyncRunner {
             batch_started + options_.max_batch_wait - Clock::now());
         wait = std::clamp(left, std::chrono::milliseconds(0), wait);
       }
-      status = consumer_->Poll(&pending_, options_.max_batch_records - pending_.size(), wait, wait);
+      // Small polls: messages are copied and released every few thousand.
+      const size_t room = std::min<size_t>(options_.max_batch_records - pending_.size(), 4096);
+      status = consumer_->Poll(&polled_, room, wait, wait);
+      for (const auto& m : polled_) {
+        std::optional<std::string_view> value;
+        if (m->payload) value.emplace(static_cast<const char*>(m->payload), m->len);
+        pending_.Add(m->partition, m->offset, value);
+      }
+      polled_.clear();  // releases librdkafka's fetch buffers now, not at the commit
       if (status.ok() && pending_.size() == before) status = consumer_->CheckBrokers(options_.broker_timeout);
       if (!status.ok()) break;
       if (before == 0 && !pending_.empty()) batch_started = Clock::now();
@@ -113,7 +122,7 @@ class SyncRunner {
     for (const auto& [topic, partition] : tps) {
       committed_.erase(partition);
       // Init-capture: clang before 16 cannot capture a structured binding.
-      std::erase_if(pending_, [p = partition](const kafka::MessagePtr& m) { return m->partition == p; });
+      pending_.EraseIf([p = partition](const PendingRecords::Record& r) { return r.partition == p; });
     }
   }
 
@@ -132,14 +141,14 @@ class SyncRunner {
         reseek[partition] = *v + 1;
       }
     }
-    std::erase_if(pending_, [&](const kafka::MessagePtr& m) {
-      auto it = committed_.find(m->partition);
-      return it == committed_.end() || m->offset <= it->second;
+    pending_.EraseIf([&](const PendingRecords::Record& r) {
+      auto it = committed_.find(r.partition);
+      return it == committed_.end() || r.offset <= it->second;
     });
     for (const auto& [partition, offset] : reseek) {
       // With newer records still pending, the fetch position is already past the gap.
       bool newer_pending = std::any_of(pending_.begin(), pending_.end(),
-                                       [p = partition](const kafka::MessagePtr& m) { return m->partition == p; });
+                                       [p = partition](const PendingRecords::Record& r) { return r.partition == p; });
       if (!newer_pending) RP_RETURN_IF_ERROR(consumer_->Seek({options_.topic, partition}, offset));
     }
     return Status::OK();
@@ -152,17 +161,16 @@ class SyncRunner {
     RawBatchBuilder rows(zone_);
     DeadLetterBatchBuilder dead;
     std::map<int32_t, int64_t> last_offset, last_dead_offset;
-    for (const auto& m : pending_) {
-      std::optional<std::string_view> value;
-      if (m->payload) value.emplace(static_cast<const char*>(m->payload), m->len);
+    for (const auto& r : pending_) {
+      std::optional<std::string_view> value = r.value();
       if (value && !IsValidUtf8(*value)) {
         // Not storable as a Parquet STRING: keep the raw bytes in the DLQ table.
-        RP_RETURN_IF_ERROR(dead.Append(*value, options_.topic, m->partition, m->offset, "invalid_utf8"));
-        last_dead_offset[m->partition] = m->offset;
+        RP_RETURN_IF_ERROR(dead.Append(*value, options_.topic, r.partition, r.offset, "invalid_utf8"));
+        last_dead_offset[r.partition] = r.offset;
       } else {
-        RP_RETURN_IF_ERROR(rows.Append(value, m->partition, m->offset));
+        RP_RETURN_IF_ERROR(rows.Append(value, r.partition, r.offset));
       }
-      last_offset[m->partition] = m->offset;
+      last_offset[r.partition] = r.offset;
     }
     if (dead.rows() > 0) RP_RETURN_IF_ERROR(CommitDeadLetters(&dead, last_dead_offset));
 
@@ -194,7 +202,7 @@ class SyncRunner {
     stats_->commits += 1;
     stats_->files += static_cast<int64_t>(files);
     Log(LogLevel::kInfo, "sync", "version {}: {} records in {} files", *version, pending_.size(), files);
-    pending_.clear();
+    pending_.Clear();
     // For lag monitoring only; the table's txn versions are the real positions.
     Status s = consumer_->Commit(next, /*async=*/true);
     if (!s.ok()) Log(LogLevel::kWarn, "sync", "committing group offsets: {}", s.message());
@@ -235,7 +243,8 @@ class SyncRunner {
   std::unique_ptr<delta::Table> table_;
   std::unique_ptr<delta::Table> dlq_table_;
   std::unique_ptr<kafka::GroupConsumer> consumer_;
-  std::vector<kafka::MessagePtr> pending_;
+  std::vector<kafka::MessagePtr> polled_;  // the current Poll's messages, until copied
+  PendingRecords pending_;
   std::map<int32_t, int64_t> committed_;  // assigned partition -> last offset in the table (-1: none)
 };
 

@@ -145,7 +145,11 @@ Status GroupConsumer::Poll(std::vector<MessagePtr>* out, size_t max_records, std
     auto until = got == 0 ? deadline : std::min(deadline, linger_until);
     if (now >= until && (got > 0 || now >= deadline)) break;
     int wait_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
-    rd_kafka_message_t* raw = rd_kafka_consumer_poll(rk_.get(), std::max(wait_ms, 0));
+    rd_kafka_message_t* raw = rd_kafka_consumer_poll(rk_.get(), 0);
+    if (!raw && wait_ms > 0) {
+      NudgeStalledFetcher();  // before waiting: a stalled fetcher would make us wait in vain
+      raw = rd_kafka_consumer_poll(rk_.get(), wait_ms);
+    }
     if (!rebalance_error_.ok()) {
       status = rebalance_error_;
       rebalance_error_ = Status::OK();
@@ -176,6 +180,34 @@ Status GroupConsumer::Poll(std::vector<MessagePtr>* out, size_t max_records, std
   }
   polling_into_ = nullptr;
   return status;
+}
+
+// librdkafka before 2.1 stops fetching a partition whose local queue is full
+// and only looks again after up to a second (rd_kafka_max_block_ms; 2.1 made
+// it fetch.queue.backoff.ms, librdkafka issue #2879). A job that catches up
+// on a backlog fills the queue, drains it in a fraction of that second and
+// then starves: sync ran at a third of its speed. Any request to the
+// partition's leader wakes the fetcher, so when the queue runs dry while the
+// broker last reported more records than we have consumed, ask the leader
+// for its watermarks (a cheap ListOffsets), at most every few milliseconds.
+void GroupConsumer::NudgeStalledFetcher() {
+  const int64_t now = SteadyMs();
+  if (now - last_nudge_ms_ < 5) return;
+  last_nudge_ms_ = now;
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_assignment(rk_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  TopicPartitionListPtr list(raw);
+  if (list->cnt == 0 || rd_kafka_position(rk_.get(), list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& tp = list->elems[i];
+    int64_t low = 0, high = 0;
+    if (tp.offset < 0 ||
+        rd_kafka_get_watermark_offsets(rk_.get(), tp.topic, tp.partition, &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high <= tp.offset) {
+      continue;
+    }
+    rd_kafka_query_watermark_offsets(rk_.get(), tp.topic, tp.partition, &low, &high, 1000);
+  }
 }
 
 Status GroupConsumer::Commit(const std::map<TopicPartition, int64_t>& next_offsets, bool async) {

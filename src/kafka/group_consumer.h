@@ -76,6 +76,7 @@ class GroupConsumer {
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                           void* opaque);
   void HandleRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+  void NudgeStalledFetcher();
 
   GroupConsumerOptions options_;
   HandlePtr rk_;
@@ -86,6 +87,7 @@ class GroupConsumer {
   // When librdkafka last reported all brokers down (steady clock ms; 0: up).
   std::atomic<int64_t> brokers_down_since_ms_{0};
   int64_t last_probe_ms_ = 0;
+  int64_t last_nudge_ms_ = 0;
 };
 
 }  // namespace rp::kafka
