@@ -283,6 +283,15 @@ class Bench:
             log(f"{k}: {self.results[k]['rate']:,.0f} records/s, {self.results[k]['rss_mb']:.0f} MB")
 
     def latency(self):
+        # The floor: one produce -> consume hop through the broker, no job.
+        # The stream path is two such hops (input, output) plus the job.
+        for rate in self.args.latency_rates:
+            topic = self.topic("hop")
+            _, _, out, _ = self.run(self.bk("latency", "-t", topic, "--to", topic, "--rate", str(rate),
+                                            "--seconds", str(self.args.latency_seconds), "--warmup", "1"),
+                                    self.name("hop-latency"))
+            self.results[f"hop_latency_{rate}"] = r = json.loads(out)
+            log(f"one-hop latency at {rate}/s: p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} max {r['max_ms']:.2f} ms")
         for rate in self.args.latency_rates:
             in_topic, out_topic = self.topic("lat-in"), self.topic("lat-out", dlq=True)
             proc = self.spawn([self.reprocessor, "stream", "-b", self.brokers, "--input-topic", in_topic,
@@ -341,7 +350,11 @@ class Bench:
         made = json.loads(out)
         log(f"{rows:,}-row table: {made['files']} files in {made['commits']} commits, written in {seconds:.1f} s")
         out_topic = self.topic("slice-out", dlq=True)
-        middle = rows // 3 // 2
+        # About 37% in, in the middle of one commit's rows (make_raw_table
+        # commits every 100k rows, record i going to partition i % 3): a slice
+        # across a commit boundary necessarily reads a file of each commit.
+        per_commit = 100_000
+        middle = (rows * 37 // 100 // per_commit * per_commit + per_commit // 2) // 3
 
         def slice_run():
             seconds, rss, _, err = self.run([self.reprocessor, "reprocess", str(middle), str(middle + 2),
@@ -461,6 +474,11 @@ def report(results, args):
                  f"{ratio(r['stream_eos']['rate'], r['consume_produce']['rate'])} of raw consume+produce", ""))
     rows.append(("stream peak RSS (at-least-once / exactly-once)",
                  f"{st['rss_mb']:.0f} / {r['stream_eos']['rss_mb']:.0f} MB", "", ""))
+    for lr in args.latency_rates:
+        if f"hop_latency_{lr}" in r:
+            l = r[f"hop_latency_{lr}"]
+            rows.append((f"one produce->consume hop at {lr:,}/s (baseline): p50 / p99 / max",
+                         f"{l['p50_ms']:.1f} / {l['p99_ms']:.1f} / {l['max_ms']:.1f} ms", "", ""))
     for lr in args.latency_rates:
         if f"latency_{lr}" in r:
             l = r[f"latency_{lr}"]

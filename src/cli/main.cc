@@ -1,11 +1,18 @@
 // The `reprocessor` binary: one subcommand per job or tool.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/command.h"
 
 int main(int argc, char** argv) {
+  // Arrow's jemalloc pool keeps freed pages for reuse: sync's batch after
+  // batch of builders and Parquet buffers then stops paying page faults
+  // (16% of its time with the wheel's default, mimalloc) and peaks ~20 MB
+  // lower. The variable is read once, at Arrow's first allocation; a user's
+  // own setting wins.
+  setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc", /*overwrite=*/0);
   CLI::App app("stream-reprocessor: keep a Kafka stream and its Delta Lake copy in step, "
                "and re-run the stream logic over any slice of history.",
                "reprocessor");

@@ -83,14 +83,14 @@ Status OutputRouter::Process(const SourceRecord& record) {
   SetSourceHeaders(record);
   if (!rejection) {
     RP_RETURN_IF_ERROR(producer_->Produce(options_.output_topic, PartitionFor(record, output_partitions_),
-                                          record.key, output_, headers_));
+                                          record.key, output_, headers_, record.delivery_token));
     ++produced_;
     return Status::OK();
   }
   headers_.push_back({kHeaderDlqReason, logic::RejectReasonName(rejection->reason)});
   headers_.push_back({kHeaderDlqDetail, rejection->detail});
   RP_RETURN_IF_ERROR(producer_->Produce(options_.dlq_topic, PartitionFor(record, dlq_partitions_), record.key,
-                                        record.value, headers_));
+                                        record.value, headers_, record.delivery_token));
   ++dead_lettered_;
   return Status::OK();
 }

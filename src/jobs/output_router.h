@@ -39,6 +39,7 @@ struct SourceRecord {
   int64_t offset;
   std::optional<std::string_view> key;
   std::optional<std::string_view> value;  // nullopt: a tombstone
+  uint64_t delivery_token = 0;            // passed to the producer's delivery listener
 };
 
 struct OutputRouterOptions {

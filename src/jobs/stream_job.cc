@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "jobs/delivery_tracker.h"
 #include "kafka/group_consumer.h"
 #include "kafka/producer.h"
 
@@ -68,8 +69,16 @@ class StreamRunner {
     copts.group_id = options_.group_id;
     copts.topics = {options_.input_topic};
     copts.read_committed = eos;
+    // At-least-once: before partitions go to another member, their output
+    // must be acknowledged and their positions committed.
+    if (!eos) copts.on_revoked = [this](const std::vector<kafka::TopicPartition>&) { (void)DrainAndCommit(); };
     RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(options_.kafka, copts));
-    RP_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(options_.kafka, popts));
+    kafka::ClientConfig producer_config = options_.kafka;
+    // Records wait at most this long for batch-mates; librdkafka's 5 ms
+    // default was half of the latency budget at 10k records/s.
+    if (!producer_config.Get("linger.ms")) producer_config.Set("linger.ms", "1");
+    RP_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(producer_config, popts));
+    if (!eos) producer_->SetDeliveryListener([this](uint64_t token) { tracker_.Delivered(token); });
     RP_ASSIGN_OR_RETURN(router_, OutputRouter::Create(producer_.get(), options_.transform, options_.output));
     if (eos) {
       // Fences any earlier instance with the same transactional id and aborts its open transaction.
@@ -83,7 +92,10 @@ class StreamRunner {
     Status status;
     while (!stop_.load()) {
       batch.clear();
-      status = consumer_->Poll(&batch, options_.max_batch_records, options_.max_batch_wait, options_.linger);
+      // At-least-once takes whatever has arrived (no linger): output is not
+      // waited for per batch, so small batches cost nothing.
+      status = consumer_->Poll(&batch, options_.max_batch_records, options_.max_batch_wait,
+                               eos ? options_.linger : std::chrono::milliseconds(0));
       if (status.ok() && batch.empty()) status = consumer_->CheckBrokers(options_.broker_timeout);
       if (!status.ok()) break;
       if (!batch.empty()) {
@@ -91,6 +103,10 @@ class StreamRunner {
         if (!status.ok()) break;
       } else {
         producer_->Poll();
+        if (!eos) {
+          status = CommitDelivered(false);
+          if (!status.ok()) break;
+        }
       }
       if (Clock::now() - last_report > std::chrono::seconds(10)) {
         last_report = Clock::now();
@@ -98,6 +114,9 @@ class StreamRunner {
             stats_->produced, stats_->dead_lettered);
       }
     }
+    // A graceful stop leaves nothing in flight: everything consumed is
+    // delivered and committed. After a failure, what was committed stands.
+    if (status.ok() && !eos) status = DrainAndCommit();
     Status closed = consumer_->Close();
     if (status.ok() && !closed.ok()) Log(LogLevel::kWarn, "stream", "close: {}", closed.message());
     Log(LogLevel::kInfo, "stream", "stopped: consumed {} produced {} dead-lettered {}", stats_->consumed,
@@ -106,11 +125,12 @@ class StreamRunner {
   }
 
  private:
-  Status ProduceBatch(const std::vector<kafka::MessagePtr>& batch) {
+  Status ProduceBatch(const std::vector<kafka::MessagePtr>& batch, bool track) {
     for (const auto& m : batch) {
       SourceRecord r{rd_kafka_topic_name(m->rkt), m->partition, m->offset, std::nullopt, std::nullopt};
       if (m->key) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
       if (m->payload) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+      if (track) r.delivery_token = tracker_.Track(m->partition, m->offset);
       RP_RETURN_IF_ERROR(router_->Process(r));
     }
     return Status::OK();
@@ -123,21 +143,43 @@ class StreamRunner {
     ++stats_->batches;
   }
 
+  // Output is produced and the loop moves on; delivery reports advance the
+  // committable positions (DeliveryTracker), committed every kCommitInterval.
   Status ProcessAtLeastOnce(const std::vector<kafka::MessagePtr>& batch) {
-    RP_RETURN_IF_ERROR(ProduceBatch(batch));
-    // librdkafka keeps retrying undelivered records itself; Flush just waits.
+    RP_RETURN_IF_ERROR(ProduceBatch(batch, /*track=*/true));
+    producer_->Poll();
+    Account(batch.size());
+    return CommitDelivered(false);
+  }
+
+  // Commits the positions whose output is acknowledged: asynchronously at
+  // most every kCommitInterval, or now and synchronously when `now`.
+  Status CommitDelivered(bool now) {
+    for (const auto& [partition, next] : tracker_.TakeCommittable()) {
+      uncommitted_[{options_.input_topic, partition}] = next;
+    }
+    if (uncommitted_.empty()) return Status::OK();
+    if (!now && Clock::now() - last_commit_ < kCommitInterval) return Status::OK();
+    Status s = RetryUntil("committing offsets", options_, stop_,
+                          [&] { return consumer_->Commit(uncommitted_, /*async=*/!now); });
+    if (s.ok()) {
+      uncommitted_.clear();
+      last_commit_ = Clock::now();
+    }
+    return s;
+  }
+
+  // Waits for every produced record's acknowledgement, then commits.
+  Status DrainAndCommit() {
     RP_RETURN_IF_ERROR(RetryUntil("delivering output", options_, stop_,
                                   [&] { return producer_->Flush(options_.broker_timeout); }));
-    BatchPositions pos = PositionsOf(batch);
-    Account(batch.size());
-    // Only now is the output durable, so only now may the input position move.
-    return RetryUntil("committing offsets", options_, stop_, [&] { return consumer_->Commit(pos.next, false); });
+    return CommitDelivered(true);
   }
 
   Status ProcessTransactional(const std::vector<kafka::MessagePtr>& batch) {
     BatchPositions pos = PositionsOf(batch);
     RP_RETURN_IF_ERROR(producer_->BeginTransaction());
-    Status s = ProduceBatch(batch);
+    Status s = ProduceBatch(batch, /*track=*/false);
     if (s.ok()) {
       kafka::TopicPartitionListPtr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(pos.next.size())));
       for (const auto& [tp, off] : pos.next) {
@@ -163,6 +205,11 @@ class StreamRunner {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<OutputRouter> router_;
   std::unique_ptr<kafka::GroupConsumer> consumer_;
+  // At-least-once only.
+  static constexpr std::chrono::milliseconds kCommitInterval{100};
+  DeliveryTracker tracker_;
+  std::map<kafka::TopicPartition, int64_t> uncommitted_;
+  Clock::time_point last_commit_{};
 };
 
 }  // namespace

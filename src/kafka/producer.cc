@@ -43,6 +43,7 @@ void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaq
   auto* self = static_cast<Producer*>(opaque);
   if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     self->delivered_.fetch_add(1, std::memory_order_relaxed);
+    if (msg->_private && self->listener_) self->listener_(reinterpret_cast<uintptr_t>(msg->_private));
     return;
   }
   std::lock_guard<std::mutex> lock(self->error_mu_);
@@ -60,7 +61,7 @@ Status Producer::TakeDeliveryError() {
 }
 
 Status Producer::Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
-                         std::optional<std::string_view> value, const std::vector<Header>& headers) {
+                         std::optional<std::string_view> value, const std::vector<Header>& headers, uint64_t token) {
   RP_RETURN_IF_ERROR(TakeDeliveryError());
   rd_kafka_headers_t* hdrs = nullptr;
   if (!headers.empty()) {
@@ -80,10 +81,11 @@ Status Producer::Produce(const std::string& topic, int32_t partition, std::optio
         rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_VALUE(value_ptr, value_len), RD_KAFKA_V_KEY(key_ptr, key_len),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(token))),
+        RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::OK();  // librdkafka owns hdrs now
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      rd_kafka_poll(rk_.get(), 10);  // backpressure: wait for deliveries to free room
+      rd_kafka_poll(rk_.get(), 1);  // backpressure: wait for deliveries to free room
       continue;
     }
     if (hdrs) rd_kafka_headers_destroy(hdrs);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,8 +35,13 @@ class Producer {
 
   // Enqueues one record; waits (serving delivery reports) while the local
   // queue is full. Returns an earlier delivery failure, if any.
+  // A non-zero `token` is handed to the delivery listener once the record is
+  // acknowledged.
   Status Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
-                 std::optional<std::string_view> value, const std::vector<Header>& headers);
+                 std::optional<std::string_view> value, const std::vector<Header>& headers, uint64_t token = 0);
+  // Called with the token of each successfully delivered record, on the
+  // thread that calls Produce/Flush/Poll.
+  void SetDeliveryListener(std::function<void(uint64_t token)> listener) { listener_ = std::move(listener); }
   // Waits until every enqueued record is acknowledged (or failed).
   Status Flush(std::chrono::milliseconds timeout);
   // Serves delivery reports without blocking.
@@ -62,6 +68,7 @@ class Producer {
 
   HandlePtr rk_;
   std::atomic<int64_t> delivered_{0};
+  std::function<void(uint64_t)> listener_;
   std::mutex error_mu_;
   Status delivery_error_;  // first failure since the last TakeDeliveryError()
 };
