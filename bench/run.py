@@ -540,6 +540,12 @@ def main():
         finally:
             if not args.keep:
                 shutil.rmtree(bench.work, ignore_errors=True)
+    # Correctness, never speed: every probe saw every record.
+    lost = {k: v["missing"] for k, v in bench.results.items() if isinstance(v, dict) and v.get("missing")}
+    if lost:
+        raise SystemExit(f"bench/run: records missing in {lost}")
+    if bench.results["slice"]["produced"] != 9:
+        raise SystemExit(f"bench/run: the 3-offset slice produced {bench.results['slice']['produced']} rows, not 9")
     info["load_after"] = os.getloadavg()[0]
     results = {"machine": info, "args": vars(args), "results": bench.results}
     if args.json:

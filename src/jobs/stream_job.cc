@@ -71,7 +71,13 @@ class StreamRunner {
     copts.read_committed = eos;
     // At-least-once: before partitions go to another member, their output
     // must be acknowledged and their positions committed.
-    if (!eos) copts.on_revoked = [this](const std::vector<kafka::TopicPartition>&) { (void)DrainAndCommit(); };
+    if (!eos) {
+      copts.on_revoked = [this](const std::vector<kafka::TopicPartition>&) {
+        if (failing_ || !producer_) return;  // what was committed stands; a restart redoes the rest
+        Status s = DrainAndCommit();
+        if (!s.ok()) Log(LogLevel::kWarn, "stream", "before giving up partitions: {}", s.message());
+      };
+    }
     RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(options_.kafka, copts));
     kafka::ClientConfig producer_config = options_.kafka;
     // Records wait at most this long for batch-mates; librdkafka's 5 ms
@@ -117,6 +123,7 @@ class StreamRunner {
     // A graceful stop leaves nothing in flight: everything consumed is
     // delivered and committed. After a failure, what was committed stands.
     if (status.ok() && !eos) status = DrainAndCommit();
+    failing_ = !status.ok();
     Status closed = consumer_->Close();
     if (status.ok() && !closed.ok()) Log(LogLevel::kWarn, "stream", "close: {}", closed.message());
     Log(LogLevel::kInfo, "stream", "stopped: consumed {} produced {} dead-lettered {}", stats_->consumed,
@@ -145,10 +152,24 @@ class StreamRunner {
 
   // Output is produced and the loop moves on; delivery reports advance the
   // committable positions (DeliveryTracker), committed every kCommitInterval.
+  //
+  // What a crash replays stays bounded: at most max_batch_records records
+  // are in flight (the loop waits for acknowledgements beyond that), and
+  // positions are committed once max_batch_records records were consumed
+  // since the last commit, or kCommitInterval passed.
   Status ProcessAtLeastOnce(const std::vector<kafka::MessagePtr>& batch) {
     RP_RETURN_IF_ERROR(ProduceBatch(batch, /*track=*/true));
     producer_->Poll();
     Account(batch.size());
+    consumed_since_commit_ += batch.size();
+    const auto deadline = Clock::now() + options_.broker_timeout;
+    while (tracker_.in_flight() > options_.max_batch_records && !stop_.load()) {
+      if (Clock::now() >= deadline) {
+        return Status::Timeout(std::to_string(tracker_.in_flight()) + " output records unacknowledged for " +
+                               std::to_string(options_.broker_timeout.count() / 1000) + " s");
+      }
+      producer_->Poll(std::chrono::milliseconds(5));
+    }
     return CommitDelivered(false);
   }
 
@@ -159,12 +180,15 @@ class StreamRunner {
       uncommitted_[{options_.input_topic, partition}] = next;
     }
     if (uncommitted_.empty()) return Status::OK();
-    if (!now && Clock::now() - last_commit_ < kCommitInterval) return Status::OK();
+    if (!now && Clock::now() - last_commit_ < kCommitInterval && consumed_since_commit_ < options_.max_batch_records) {
+      return Status::OK();
+    }
     Status s = RetryUntil("committing offsets", options_, stop_,
                           [&] { return consumer_->Commit(uncommitted_, /*async=*/!now); });
     if (s.ok()) {
       uncommitted_.clear();
       last_commit_ = Clock::now();
+      consumed_since_commit_ = 0;
     }
     return s;
   }
@@ -204,12 +228,16 @@ class StreamRunner {
   StreamJobStats* stats_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<OutputRouter> router_;
-  std::unique_ptr<kafka::GroupConsumer> consumer_;
   // At-least-once only.
   static constexpr std::chrono::milliseconds kCommitInterval{100};
   DeliveryTracker tracker_;
   std::map<kafka::TopicPartition, int64_t> uncommitted_;
   Clock::time_point last_commit_{};
+  size_t consumed_since_commit_ = 0;
+  bool failing_ = false;  // after an error, revocations commit nothing more
+  // Last: destroyed first. Closing it can still run the rebalance callbacks,
+  // which use the members above.
+  std::unique_ptr<kafka::GroupConsumer> consumer_;
 };
 
 }  // namespace

@@ -110,6 +110,8 @@ class SyncRunner {
 
   // Where an assigned partition resumes: after the last offset the table holds.
   Result<int64_t> StartOffset(const std::string& topic, int32_t partition) {
+    // An assignment can arrive while the consumer closes after OpenTable failed.
+    if (!table_) return Status::Internal("partitions assigned before the table was open");
     RP_ASSIGN_OR_RETURN(auto snapshot, table_->Refresh());
     std::optional<int64_t> v = snapshot->TxnVersion(SyncAppId(job_id_, topic, partition));
     committed_[partition] = v ? *v : -1;
@@ -242,10 +244,12 @@ class SyncRunner {
   logic::TimeZone zone_ = logic::TimeZone::Utc();
   std::unique_ptr<delta::Table> table_;
   std::unique_ptr<delta::Table> dlq_table_;
-  std::unique_ptr<kafka::GroupConsumer> consumer_;
   std::vector<kafka::MessagePtr> polled_;  // the current Poll's messages, until copied
   PendingRecords pending_;
   std::map<int32_t, int64_t> committed_;  // assigned partition -> last offset in the table (-1: none)
+  // Last: destroyed first. Closing it can still run the rebalance callbacks,
+  // which use the members above.
+  std::unique_ptr<kafka::GroupConsumer> consumer_;
 };
 
 }  // namespace

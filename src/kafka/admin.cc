@@ -1,5 +1,8 @@
 #include "kafka/admin.h"
 
+#include <chrono>
+#include <thread>
+
 #include <algorithm>
 #include <memory>
 
@@ -55,7 +58,16 @@ Status EnsureTopic(rd_kafka_t* rk, const std::string& topic, int32_t partitions,
   rd_kafka_AdminOptions_destroy(opts);
   rd_kafka_NewTopic_destroy(nt);
   rd_kafka_queue_destroy(queue);
-  return status;
+  if (!status.ok()) return status;
+  // The controller has the topic; the broker's metadata may lag behind it
+  // for a moment, and callers look the topic up right away.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto found = TopicPartitions(rk, topic, timeout);
+    if (found.ok()) return Status::OK();
+    if (std::chrono::steady_clock::now() >= deadline) return found.status();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace rp::kafka

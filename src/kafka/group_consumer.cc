@@ -47,6 +47,7 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const ClientConfig&
 }
 
 GroupConsumer::~GroupConsumer() {
+  closing_ = true;
   if (rk_ && !closed_) rd_kafka_consumer_close(rk_.get());
 }
 
@@ -93,6 +94,12 @@ void GroupConsumer::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_t
 }
 
 void GroupConsumer::HandleRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+  if (closing_) {
+    // Leaving the group: take what the coordinator hands out and give it
+    // back, without the job's callbacks (its state may already be gone).
+    rd_kafka_assign(rk_.get(), err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? partitions : nullptr);
+    return;
+  }
   std::vector<TopicPartition> tps;
   for (int i = 0; i < partitions->cnt; ++i) tps.emplace_back(partitions->elems[i].topic, partitions->elems[i].partition);
 
@@ -266,6 +273,7 @@ std::vector<TopicPartition> GroupConsumer::Assignment() const {
 Status GroupConsumer::Close() {
   if (closed_) return Status::OK();
   closed_ = true;
+  closing_ = true;
   return KafkaError(rd_kafka_consumer_close(rk_.get()), "close consumer");
 }
 

@@ -84,6 +84,7 @@ class GroupConsumer {
   size_t polling_from_ = 0;                           // first index added by the current Poll
   Status rebalance_error_;
   bool closed_ = false;
+  bool closing_ = false;  // in Close() or the destructor: rebalances skip the job's callbacks
   // When librdkafka last reported all brokers down (steady clock ms; 0: up).
   std::atomic<int64_t> brokers_down_since_ms_{0};
   int64_t last_probe_ms_ = 0;

@@ -46,6 +46,8 @@ class Producer {
   Status Flush(std::chrono::milliseconds timeout);
   // Serves delivery reports without blocking.
   void Poll() { rd_kafka_poll(rk_.get(), 0); }
+  // Serves delivery reports, waiting up to `timeout` for the first.
+  void Poll(std::chrono::milliseconds timeout) { rd_kafka_poll(rk_.get(), static_cast<int>(timeout.count())); }
 
   Result<int32_t> PartitionCount(const std::string& topic, std::chrono::milliseconds timeout);
 

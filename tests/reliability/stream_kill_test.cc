@@ -81,9 +81,12 @@ TEST(StreamUnderSigkill, AtLeastOnceLosesNothingAndCountsDuplicates) {
   PrintFigures({"stream-kill-at-least-once", o.kills.runs + 1, o.kills.kills, o.cover.rows, o.cover.duplicates,
                 o.cover.losses, o.seconds, "kills_while_working=" + std::to_string(o.kills.kills_while_working)});
   EXPECT_EQ(o.cover.losses, 0);
-  // Duplicates are allowed: a kill between a batch's output and its offset
-  // commit replays that batch, and only that one.
-  EXPECT_LE(o.cover.duplicates, int64_t{o.kills.kills} * kMaxBatch);
+  // Duplicates are allowed, and bounded: a kill replays what was consumed
+  // after the last commit that landed. The job keeps at most one batch's
+  // worth of records unacknowledged, commits after a batch's worth was
+  // consumed, and its commits are asynchronous (the last one may be lost):
+  // a few batches per kill at most.
+  EXPECT_LE(o.cover.duplicates, int64_t{o.kills.kills} * 6 * kMaxBatch);
 }
 
 }  // namespace
