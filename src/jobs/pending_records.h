@@ -1,7 +1,7 @@
 // Records a job holds between polling and committing, copied out of
 // librdkafka's messages. A message pins its whole fetch response (and a
 // large op struct), so holding 100k messages cost sync ~1 KB per record;
-// copied, a record costs its value bytes plus 24 bytes.
+// copied, a record costs its value bytes plus 32 bytes.
 #pragma once
 
 #include <cstddef>
