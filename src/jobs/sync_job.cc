@@ -117,15 +117,7 @@ class SyncRunner {
     committed_[partition] = v ? *v : -1;
     Log(LogLevel::kInfo, "sync", "{}[{}] resumes at {}", topic, partition,
         v ? std::to_string(*v + 1) : std::string("the earliest offset"));
-    if (v) return *v + 1;
-    // The partition's first offset, looked up now: assigned the logical
-    // "beginning", librdkafka 2.0 took ~400 ms to start fetching.
-    int64_t low = 0, high = 0;
-    if (rd_kafka_query_watermark_offsets(consumer_->handle(), topic.c_str(), partition, &low, &high, 5000) ==
-        RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return low;
-    }
-    return RD_KAFKA_OFFSET_BEGINNING;
+    return v ? *v + 1 : RD_KAFKA_OFFSET_BEGINNING;
   }
 
   void DropPending(const std::vector<kafka::TopicPartition>& tps) {

@@ -116,6 +116,17 @@ void GroupConsumer::HandleRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_part
         }
         start = *r;
       }
+      if (start == RD_KAFKA_OFFSET_BEGINNING) {
+        // Assigned the logical "beginning", librdkafka 2.0 waited ~400 ms
+        // before the first fetch; the partition's first offset, looked up
+        // now, starts it at once. (Should retention remove it before the
+        // fetch, auto.offset.reset applies, as for any out-of-range offset.)
+        int64_t low = 0, high = 0;
+        if (rd_kafka_query_watermark_offsets(rk_.get(), tp.topic, tp.partition, &low, &high, 5000) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+          start = low;
+        }
+      }
       tp.offset = start;
     }
     std::string list;
