@@ -48,6 +48,49 @@ int SyncUntilItFails(const std::string& topic, const std::string& table, const s
   return code;
 }
 
+struct FullDiskFailure {
+  int64_t committed;      // rows the table holds after the failure
+  std::string last_line;  // sync's last stderr line
+};
+
+// Runs sync over `records` until the full disk stops it: it must fail with
+// one clear error line, and the table must hold exactly its committed rows,
+// a gapless prefix of each partition, nothing twice, the same for delta-rs,
+// read-table and the stats.
+FullDiskFailure SyncFailsOnAFullDisk(const std::string& topic, const std::string& table, const std::string& log,
+                                     int records) {
+  EXPECT_EQ(SyncUntilItFails(topic, table, log), 1);
+  FullDiskFailure failure{0, LastLine(log)};
+  EXPECT_EQ(failure.last_line.rfind("reprocessor: ", 0), 0u) << LogTail(log);
+  EXPECT_NE(failure.last_line.find("No space left on device"), std::string::npos) << LogTail(log);
+  KeyCounts keys = DeltaRsKeys(table);
+  Cover cover = CheckCover(keys, RoundRobinOffsets(records, kPartitions));
+  failure.committed = cover.distinct;
+  EXPECT_GT(failure.committed, 0) << "nothing was committed before the disk filled";
+  EXPECT_LT(failure.committed, records) << "the disk never filled";
+  EXPECT_EQ(cover.duplicates, 0);
+  EXPECT_EQ(cover.foreign, 0);
+  EXPECT_TRUE(GaplessFromZero(keys));
+  std::string read_error;
+  EXPECT_EQ(CliTableRows(table, &read_error), failure.committed) << read_error;
+  EXPECT_EQ(testing::TableRows(table), failure.committed);
+  return failure;
+}
+
+// With space again, a restarted sync stores the rest, once.
+Cover SyncToTheEnd(const std::string& topic, const std::string& table, const std::string& log, int records) {
+  BackgroundProcess sync(SyncArgs(topic, table), log);
+  EXPECT_TRUE(testing::WaitFor([&] { return testing::TableRows(table) >= records; }, 120000))
+      << LogTail(sync.log_path());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  sync.Signal(SIGTERM);
+  EXPECT_EQ(sync.Wait(60000), 0) << LogTail(sync.log_path());
+  Cover after = CheckCover(DeltaRsKeys(table), RoundRobinOffsets(records, kPartitions));
+  EXPECT_EQ(after.losses, 0);
+  EXPECT_EQ(after.duplicates, 0);
+  return after;
+}
+
 // The table reads cleanly with delta-rs and with read-table, and holds the
 // records of the topic's first `rows` offsets (round-robin) exactly once.
 void ExpectTableHoldsExactly(const std::string& table, int64_t rows) {
@@ -137,40 +180,14 @@ TEST(StorageFaults, FullDiskFailsSyncCleanlyAndARestartAfterFreeingSpaceLosesNot
   constexpr int kRecords = 800;
   ProduceVisits(topic, 0, kRecords, 16 * 1024);
 
-  const std::string log = dir.path() + "/sync-full.log";
-  EXPECT_EQ(SyncUntilItFails(topic, table, log), 1);
-  const std::string last = LastLine(log);
-  EXPECT_EQ(last.rfind("reprocessor: ", 0), 0u) << LogTail(log);
-  EXPECT_NE(last.find("No space left on device"), std::string::npos) << LogTail(log);
-
-  // The table holds exactly its committed rows: a gapless prefix of each
-  // partition, nothing twice, the same for delta-rs, read-table and the stats.
-  KeyCounts keys = DeltaRsKeys(table);
-  Cover cover = CheckCover(keys, RoundRobinOffsets(kRecords, kPartitions));
-  const int64_t committed = cover.distinct;
-  EXPECT_GT(committed, 0) << "nothing was committed before the disk filled";
-  EXPECT_LT(committed, kRecords) << "the disk never filled";
-  EXPECT_EQ(cover.duplicates, 0);
-  EXPECT_EQ(cover.foreign, 0);
-  EXPECT_TRUE(GaplessFromZero(keys));
-  std::string read_error;
-  EXPECT_EQ(CliTableRows(table, &read_error), committed) << read_error;
-  EXPECT_EQ(testing::TableRows(table), committed);
+  const FullDiskFailure failure = SyncFailsOnAFullDisk(topic, table, dir.path() + "/sync-full.log", kRecords);
 
   // Free the space; a restart stores the rest, once.
   std::filesystem::remove(filler);
-  BackgroundProcess sync(SyncArgs(topic, table), dir.path() + "/sync-after.log");
-  EXPECT_TRUE(testing::WaitFor([&] { return testing::TableRows(table) >= kRecords; }, 120000))
-      << LogTail(sync.log_path());
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  sync.Signal(SIGTERM);
-  EXPECT_EQ(sync.Wait(60000), 0) << LogTail(sync.log_path());
-  Cover after = CheckCover(DeltaRsKeys(table), RoundRobinOffsets(kRecords, kPartitions));
-  EXPECT_EQ(after.losses, 0);
-  EXPECT_EQ(after.duplicates, 0);
+  Cover after = SyncToTheEnd(topic, table, dir.path() + "/sync-after.log", kRecords);
   PrintFigures({"storage-full-disk", 2, 0, after.rows, after.duplicates, after.losses, clock.Seconds(),
-                "committed_before_full=" + std::to_string(committed)});
-  std::printf("RELIABILITY-ERRORS storage-full-disk | %s\n", last.c_str());
+                "committed_before_full=" + std::to_string(failure.committed)});
+  std::printf("RELIABILITY-ERRORS storage-full-disk | %s\n", failure.last_line.c_str());
 }
 
 TEST(StorageFaults, FullLogDiskFailsSyncCleanlyAndARestartAfterGrowingItLosesNothing) {
@@ -192,37 +209,13 @@ TEST(StorageFaults, FullLogDiskFailsSyncCleanlyAndARestartAfterGrowingItLosesNot
   constexpr int kRecords = 3000;
   ProduceVisits(topic, 0, kRecords);
 
-  const std::string log = dir.path() + "/sync-full.log";
-  EXPECT_EQ(SyncUntilItFails(topic, table, log), 1);
-  const std::string last = LastLine(log);
-  EXPECT_EQ(last.rfind("reprocessor: ", 0), 0u) << LogTail(log);
-  EXPECT_NE(last.find("No space left on device"), std::string::npos) << LogTail(log);
-
-  KeyCounts keys = DeltaRsKeys(table);
-  Cover cover = CheckCover(keys, RoundRobinOffsets(kRecords, kPartitions));
-  const int64_t committed = cover.distinct;
-  EXPECT_GT(committed, 0) << "nothing was committed before the disk filled";
-  EXPECT_LT(committed, kRecords) << "the disk never filled";
-  EXPECT_EQ(cover.duplicates, 0);
-  EXPECT_EQ(cover.foreign, 0);
-  EXPECT_TRUE(GaplessFromZero(keys));
-  std::string read_error;
-  EXPECT_EQ(CliTableRows(table, &read_error), committed) << read_error;
-  EXPECT_EQ(testing::TableRows(table), committed);
+  const FullDiskFailure failure = SyncFailsOnAFullDisk(topic, table, dir.path() + "/sync-full.log", kRecords);
 
   ASSERT_TRUE(mount->Resize("64m", &error)) << error;
-  BackgroundProcess sync(SyncArgs(topic, table), dir.path() + "/sync-after.log");
-  EXPECT_TRUE(testing::WaitFor([&] { return testing::TableRows(table) >= kRecords; }, 120000))
-      << LogTail(sync.log_path());
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  sync.Signal(SIGTERM);
-  EXPECT_EQ(sync.Wait(60000), 0) << LogTail(sync.log_path());
-  Cover after = CheckCover(DeltaRsKeys(table), RoundRobinOffsets(kRecords, kPartitions));
-  EXPECT_EQ(after.losses, 0);
-  EXPECT_EQ(after.duplicates, 0);
+  Cover after = SyncToTheEnd(topic, table, dir.path() + "/sync-after.log", kRecords);
   PrintFigures({"storage-full-log-disk", 2, 0, after.rows, after.duplicates, after.losses, clock.Seconds(),
-                "committed_before_full=" + std::to_string(committed) + " log_disk=" + size});
-  std::printf("RELIABILITY-ERRORS storage-full-log-disk | %s\n", last.c_str());
+                "committed_before_full=" + std::to_string(failure.committed) + " log_disk=" + size});
+  std::printf("RELIABILITY-ERRORS storage-full-log-disk | %s\n", failure.last_line.c_str());
 }
 
 TEST(StorageFaults, AForeignWriterAppendingConcurrentlyLosesNoRowsOfEitherWriter) {
