@@ -1,9 +1,18 @@
 # Finds every third-party library. Debian packages come from scripts/setup-deps;
-# Arrow/Parquet come from a system install when one exists, otherwise from the
+# librdkafka 2.12.1 is built by scripts/build-librdkafka into .deps/ (static,
+# with its own CMake package that names its dependencies); Arrow/Parquet come from a system install when one exists, otherwise from the
 # pinned pyarrow wheel in .venv (its headers and versioned shared libraries).
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+set(REPROCESSOR_DEPS_DIR "${CMAKE_SOURCE_DIR}/.deps" CACHE PATH "Where scripts/setup-deps puts built dependencies")
+if(DEFINED ENV{REPROCESSOR_DEPS_DIR})
+  set(REPROCESSOR_DEPS_DIR "$ENV{REPROCESSOR_DEPS_DIR}")
+endif()
+# Its package config looks for LZ4 with the FindLZ4.cmake it installs beside it.
+list(APPEND CMAKE_MODULE_PATH "${REPROCESSOR_DEPS_DIR}/librdkafka-2.12.1/lib/cmake/RdKafka")
+find_package(RdKafka 2.12.1 EXACT CONFIG REQUIRED
+  PATHS "${REPROCESSOR_DEPS_DIR}/librdkafka-2.12.1" NO_DEFAULT_PATH)
+message(STATUS "librdkafka: ${RdKafka_VERSION} (static) from ${RdKafka_DIR}")
 find_package(simdjson REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(CLI11 REQUIRED)
