@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/build_info.h"
 #include "cli/command.h"
 
 int main(int argc, char** argv) {
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
                "reprocessor");
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Print help for every command");
+  app.set_version_flag("--version", [] { return rp::cli::VersionText(); }, "Print the version, commit and library versions");
   rp::cli::CommandAction action;
   rp::cli::AddTransformCommand(app, &action);
   rp::cli::AddReadTopicCommand(app, &action);
@@ -42,6 +44,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion&) {
+    std::cout << rp::cli::VersionText();
+    return 0;
   } catch (const CLI::ParseError& e) {
     // One line, exit 2: scripts can tell a usage error from a runtime failure.
     std::cerr << "reprocessor: " << e.what() << '\n';

@@ -16,6 +16,7 @@ struct StreamFlags {
   std::string input_topic = "visits";
   std::string output_topic = "visits_transformed";
   std::string group = "reprocessor-stream";
+  std::string instance_id;
   std::string dlq_topic;
   std::string delivery = "at-least-once";
   std::optional<std::string> timezone;
@@ -32,6 +33,7 @@ int RunStream(const StreamFlags& flags) {
   options.kafka = *config;
   options.input_topic = flags.input_topic;
   options.group_id = flags.group;
+  options.instance_id = flags.instance_id;
   options.output.output_topic = flags.output_topic;
   options.output.dlq_topic = flags.dlq_topic;
   auto delivery = jobs::ParseDelivery(flags.delivery);
@@ -64,6 +66,8 @@ void AddStreamCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--input-topic", flags->input_topic, "Topic to read")->capture_default_str();
   cmd->add_option("--output-topic", flags->output_topic, "Topic to write")->capture_default_str();
   cmd->add_option("--group", flags->group, "Consumer group id")->capture_default_str();
+  cmd->add_option("--instance-id", flags->instance_id,
+                  "Exactly-once: this instance's stable name, unique in the group (default: the host name)");
   cmd->add_option("--dlq-topic", flags->dlq_topic, "Dead-letter topic (default <output-topic>-dlq)");
   cmd->add_option("--delivery", flags->delivery, "at-least-once or exactly-once (Kafka transactions)")
       ->check(CLI::IsMember({"at-least-once", "exactly-once"}))

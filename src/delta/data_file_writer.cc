@@ -25,6 +25,8 @@
 #include "delta/partition_value.h"
 
 namespace rp::delta {
+
+std::string ArrowVersion() { return arrow::GetBuildInfo().version_string; }
 namespace {
 
 namespace fs = std::filesystem;

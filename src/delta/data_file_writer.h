@@ -45,4 +45,7 @@ Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
 // The name of a new data file: "part-00003-<uuid>.c000.snappy.parquet".
 std::string NewDataFileName(int file_index);
 
+// The Arrow/Parquet C++ version that writes the files ("22.0.0").
+std::string ArrowVersion();
+
 }  // namespace rp::delta

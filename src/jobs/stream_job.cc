@@ -1,5 +1,9 @@
 #include "jobs/stream_job.h"
 
+#include <unistd.h>
+
+#include <climits>
+#include <algorithm>
 #include <map>
 #include <thread>
 #include <vector>
@@ -15,6 +19,17 @@ Result<Delivery> ParseDelivery(std::string_view name) {
   if (name == "at-least-once") return Delivery::kAtLeastOnce;
   if (name == "exactly-once") return Delivery::kExactlyOnce;
   return Status::InvalidArgument("unknown delivery '" + std::string(name) + "' (at-least-once or exactly-once)");
+}
+
+std::string DefaultInstanceId() {
+  char host[HOST_NAME_MAX + 1] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "default";
+  return host;
+}
+
+std::string TransactionalId(const StreamJobOptions& options) {
+  const std::string instance = options.instance_id.empty() ? DefaultInstanceId() : options.instance_id;
+  return "reprocessor-stream-" + options.group_id + "-" + options.input_topic + "-" + instance;
 }
 
 namespace {
@@ -63,7 +78,7 @@ class StreamRunner {
   Status Run() {
     const bool eos = options_.delivery == Delivery::kExactlyOnce;
     kafka::ProducerOptions popts;
-    if (eos) popts.transactional_id = "reprocessor-stream-" + options_.group_id + "-" + options_.input_topic;
+    if (eos) popts.transactional_id = TransactionalId(options_);
     // The consumer checks the input topic first: a mistyped topic creates no DLQ topic.
     kafka::GroupConsumerOptions copts;
     copts.group_id = options_.group_id;
@@ -83,6 +98,11 @@ class StreamRunner {
     // Records wait at most this long for batch-mates; librdkafka's 5 ms
     // default was half of the latency budget at 10k records/s.
     if (!producer_config.Get("linger.ms")) producer_config.Set("linger.ms", "1");
+    // A killed instance's open transaction holds back read_committed readers
+    // and the next owner of its partitions (whose committed offsets stay
+    // unstable) until the coordinator aborts it: after 10 s rather than
+    // librdkafka's 60 s default. A batch's transaction lasts well under that.
+    if (eos && !producer_config.Get("transaction.timeout.ms")) producer_config.Set("transaction.timeout.ms", "10000");
     RP_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(producer_config, popts));
     if (!eos) producer_->SetDeliveryListener([this](uint64_t token) { tracker_.Delivered(token); });
     RP_ASSIGN_OR_RETURN(router_, OutputRouter::Create(producer_.get(), options_.transform, options_.output));
@@ -90,8 +110,9 @@ class StreamRunner {
       // Fences any earlier instance with the same transactional id and aborts its open transaction.
       RP_RETURN_IF_ERROR(producer_->InitTransactions(options_.broker_timeout));
     }
-    Log(LogLevel::kInfo, "stream", "{} -> {} ({}), group {}", options_.input_topic, router_->output_topic(),
-        eos ? "exactly-once" : "at-least-once", options_.group_id);
+    Log(LogLevel::kInfo, "stream", "{} -> {} ({}), group {}{}", options_.input_topic, router_->output_topic(),
+        eos ? "exactly-once" : "at-least-once", options_.group_id,
+        eos ? ", transactional id " + *popts.transactional_id : std::string());
 
     std::vector<kafka::MessagePtr> batch;
     auto last_report = Clock::now();
@@ -219,7 +240,13 @@ class StreamRunner {
     if (s.IsConflict()) return s;  // fatal (fenced): exit, a restart recovers
     Log(LogLevel::kWarn, "stream", "transaction aborted, redoing the batch: {}", s.message());
     RP_RETURN_IF_ERROR(producer_->AbortTransaction(options_.broker_timeout));
-    for (const auto& [tp, off] : pos.first) RP_RETURN_IF_ERROR(consumer_->Seek(tp, off));
+    // Partitions revoked meanwhile (a stale generation is a common reason for
+    // the abort) are their new owner's to redo from the committed offsets.
+    const std::vector<kafka::TopicPartition> owned = consumer_->Assignment();
+    for (const auto& [tp, off] : pos.first) {
+      if (std::find(owned.begin(), owned.end(), tp) == owned.end()) continue;
+      RP_RETURN_IF_ERROR(consumer_->Seek(tp, off));
+    }
     return Status::OK();
   }
 

@@ -5,7 +5,12 @@
 //   at-least-once (default): idempotent producer; a batch's group offsets are
 //     committed only after every output record of the batch is acknowledged.
 //   exactly-once: each batch is one Kafka transaction that also carries the
-//     consumed offsets; read_committed readers see each input once.
+//     consumed offsets; read_committed readers see each input once. Each
+//     instance has its own transactional id (group, input topic and
+//     instance id), so many instances can share a group; the consumer-group
+//     metadata sent with the offsets fences a member that lost its
+//     partitions (KIP-447), and a restarted instance with the same id fences
+//     and aborts its predecessor.
 #pragma once
 
 #include <atomic>
@@ -27,6 +32,9 @@ struct StreamJobOptions {
   kafka::ClientConfig kafka;
   std::string input_topic = "visits";
   std::string group_id = "reprocessor-stream";
+  // Exactly-once: this instance's stable name, unique among the group's
+  // instances (default: the host name; see DefaultInstanceId).
+  std::string instance_id;
   Delivery delivery = Delivery::kAtLeastOnce;
   logic::TransformOptions transform;
   OutputRouterOptions output;
@@ -40,6 +48,11 @@ struct StreamJobOptions {
 struct StreamJobStats {
   int64_t consumed = 0, produced = 0, dead_lettered = 0, batches = 0;
 };
+
+// The host name: stable across restarts of one machine or pod.
+std::string DefaultInstanceId();
+// The transactional id of an exactly-once instance.
+std::string TransactionalId(const StreamJobOptions& options);
 
 // Runs until `stop` becomes true (then finishes the batch and returns OK) or a
 // non-retriable error occurs.

@@ -16,6 +16,10 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const ClientConfig&
   effective.Set("enable.auto.offset.store", "false");
   if (!effective.Get("auto.offset.reset")) effective.Set("auto.offset.reset", "earliest");
   if (options.read_committed) effective.Set("isolation.level", "read_committed");
+  // A partition whose local queue is full is fetched again after this long
+  // (librdkafka >= 2.2; its default is 1 s). A job that drains a backlog
+  // faster than that would otherwise wait out the second with an empty queue.
+  if (!effective.Get("fetch.queue.backoff.ms")) effective.Set("fetch.queue.backoff.ms", "10");
   RP_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, effective.BuildRdKafkaConf());
 
   std::unique_ptr<GroupConsumer> consumer(new GroupConsumer());
@@ -58,32 +62,34 @@ int64_t SteadyMs() {
 }
 }  // namespace
 
-void GroupConsumer::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
-  auto* self = static_cast<GroupConsumer*>(opaque);
-  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-    int64_t expected = 0;
-    self->brokers_down_since_ms_.compare_exchange_strong(expected, SteadyMs());
-  }
+void GroupConsumer::OnError(rd_kafka_t*, int err, const char* reason, void*) {
   Log(LogLevel::kWarn, "kafka", "{}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
 }
 
+// librdkafka retries an unreachable broker forever and, since 2.x, no longer
+// reports "all brokers down" reliably (2.12 never raised it in 15 s). So the
+// evidence is our own: a record received, or a metadata request answered.
+// While records flow nothing is asked; an idle job asks once a second (a
+// Metadata request without topics, answered in about a millisecond).
 Status GroupConsumer::CheckBrokers(std::chrono::milliseconds broker_timeout) {
-  int64_t since = brokers_down_since_ms_.load();
-  if (since == 0) return Status::OK();
-  int64_t now = SteadyMs();
-  if (now - last_probe_ms_ >= 1000) {
-    // librdkafka reports "all down" but never "up again": probe.
-    last_probe_ms_ = now;
-    const rd_kafka_metadata_t* md = nullptr;
-    if (rd_kafka_metadata(rk_.get(), 0, nullptr, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      rd_kafka_metadata_destroy(md);
-      brokers_down_since_ms_.store(0);
-      Log(LogLevel::kInfo, "kafka", "brokers reachable again");
-      return Status::OK();
-    }
+  const int64_t now = SteadyMs();
+  if (now - last_alive_ms_ < 1000 || now - last_probe_ms_ < 1000) return Status::OK();
+  last_probe_ms_ = now;
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(rk_.get(), 0, nullptr, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_metadata_destroy(md);
+    if (down_since_ms_ != 0) Log(LogLevel::kInfo, "kafka", "brokers reachable again");
+    down_since_ms_ = 0;
+    last_alive_ms_ = SteadyMs();
+    return Status::OK();
   }
-  if (now - since > broker_timeout.count()) {
-    return Status::Timeout("no Kafka broker reachable for " + std::to_string((now - since) / 1000) + " s");
+  if (down_since_ms_ == 0) {
+    down_since_ms_ = now;
+    Log(LogLevel::kWarn, "kafka", "no broker answers; retrying for up to {} s", broker_timeout.count() / 1000);
+  }
+  const int64_t down_ms = SteadyMs() - down_since_ms_;
+  if (down_ms > broker_timeout.count()) {
+    return Status::Timeout("no Kafka broker reachable for " + std::to_string(down_ms / 1000) + " s");
   }
   return Status::OK();
 }
@@ -97,7 +103,7 @@ void GroupConsumer::HandleRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_part
   if (closing_) {
     // Leaving the group: take what the coordinator hands out and give it
     // back, without the job's callbacks (its state may already be gone).
-    rd_kafka_assign(rk_.get(), err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? partitions : nullptr);
+    ApplyRebalance(err, partitions);
     return;
   }
   std::vector<TopicPartition> tps;
@@ -117,9 +123,10 @@ void GroupConsumer::HandleRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_part
         start = *r;
       }
       if (start == RD_KAFKA_OFFSET_BEGINNING) {
-        // Assigned the logical "beginning", librdkafka 2.0 waited ~400 ms
-        // before the first fetch; the partition's first offset, looked up
-        // now, starts it at once. (Should retention remove it before the
+        // Assigned the logical "beginning", librdkafka first resolves it with
+        // an offset request of its own and fetches only after that (2.0
+        // waited ~400 ms); the partition's first offset, looked up now,
+        // starts it at once. (Should retention remove it before the
         // fetch, auto.offset.reset applies, as for any out-of-range offset.)
         int64_t low = 0, high = 0;
         if (rd_kafka_query_watermark_offsets(rk_.get(), tp.topic, tp.partition, &low, &high, 5000) ==
@@ -132,7 +139,7 @@ void GroupConsumer::HandleRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_part
     std::string list;
     for (const auto& [t, p] : tps) list += (list.empty() ? "" : ", ") + t + "[" + std::to_string(p) + "]";
     Log(LogLevel::kInfo, "kafka", "assigned {}", list.empty() ? "nothing" : list);
-    rd_kafka_assign(rk_.get(), partitions);
+    ApplyRebalance(err, partitions);
     if (options_.on_assigned) options_.on_assigned(tps);
     return;
   }
@@ -147,7 +154,26 @@ void GroupConsumer::HandleRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_part
   }
   if (options_.on_revoked) options_.on_revoked(tps);
   Log(LogLevel::kInfo, "kafka", "revoked {} partition(s)", tps.size());
-  rd_kafka_assign(rk_.get(), nullptr);
+  ApplyRebalance(err, partitions);
+}
+
+// The eager protocol hands over the whole new assignment and takes all of it
+// back; the cooperative one (the consumer protocol of KIP-848, or the classic
+// protocol with cooperative-sticky) only the partitions that move. Either
+// way `partitions` is what the job's callbacks were told about.
+void GroupConsumer::ApplyRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+  const bool assign = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+  if (std::string_view(rd_kafka_rebalance_protocol(rk_.get())) == "COOPERATIVE") {
+    rd_kafka_error_t* error = assign ? rd_kafka_incremental_assign(rk_.get(), partitions)
+                                     : rd_kafka_incremental_unassign(rk_.get(), partitions);
+    if (error) {
+      Log(LogLevel::kWarn, "kafka", "{}: {}", assign ? "incremental assign" : "incremental unassign",
+          rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+    }
+    return;
+  }
+  rd_kafka_assign(rk_.get(), assign ? partitions : nullptr);
 }
 
 Status GroupConsumer::Poll(std::vector<MessagePtr>* out, size_t max_records, std::chrono::milliseconds max_wait,
@@ -171,11 +197,7 @@ Status GroupConsumer::Poll(std::vector<MessagePtr>* out, size_t max_records, std
       auto until = got == 0 ? deadline : std::min(deadline, linger_until);
       if (now >= until && (got > 0 || now >= deadline)) break;
       int wait_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count());
-      raw = rd_kafka_consumer_poll(rk_.get(), 0);
-      if (!raw && wait_ms > 0) {
-        NudgeStalledFetcher();  // before waiting: a stalled fetcher would make us wait in vain
-        raw = rd_kafka_consumer_poll(rk_.get(), wait_ms);
-      }
+      raw = rd_kafka_consumer_poll(rk_.get(), std::max(wait_ms, 0));
     }
     if (!rebalance_error_.ok()) {
       status = rebalance_error_;
@@ -201,40 +223,15 @@ Status GroupConsumer::Poll(std::vector<MessagePtr>* out, size_t max_records, std
       Log(LogLevel::kWarn, "kafka", "consumer: {}", rd_kafka_message_errstr(m.get()));
       continue;
     }
-    if (got == 0) linger_until = std::chrono::steady_clock::now() + linger;
+    if (got == 0) {
+      linger_until = std::chrono::steady_clock::now() + linger;
+      last_alive_ms_ = SteadyMs();  // a broker answered (see CheckBrokers)
+    }
     out->push_back(std::move(m));
     got = out->size() - polling_from_;  // a revocation may have removed some
   }
   polling_into_ = nullptr;
   return status;
-}
-
-// librdkafka before 2.1 stops fetching a partition whose local queue is full
-// and only looks again after up to a second (rd_kafka_max_block_ms; 2.1 made
-// it fetch.queue.backoff.ms, librdkafka issue #2879). A job that catches up
-// on a backlog fills the queue, drains it in a fraction of that second and
-// then starves: sync ran at a third of its speed. Any request to the
-// partition's leader wakes the fetcher, so when the queue runs dry while the
-// broker last reported more records than we have consumed, ask the leader
-// for its watermarks (a cheap ListOffsets), at most every few milliseconds.
-void GroupConsumer::NudgeStalledFetcher() {
-  const int64_t now = SteadyMs();
-  if (now - last_nudge_ms_ < 5) return;
-  last_nudge_ms_ = now;
-  rd_kafka_topic_partition_list_t* raw = nullptr;
-  if (rd_kafka_assignment(rk_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  TopicPartitionListPtr list(raw);
-  if (list->cnt == 0 || rd_kafka_position(rk_.get(), list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  for (int i = 0; i < list->cnt; ++i) {
-    const auto& tp = list->elems[i];
-    int64_t low = 0, high = 0;
-    if (tp.offset < 0 ||
-        rd_kafka_get_watermark_offsets(rk_.get(), tp.topic, tp.partition, &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        high <= tp.offset) {
-      continue;
-    }
-    rd_kafka_query_watermark_offsets(rk_.get(), tp.topic, tp.partition, &low, &high, 1000);
-  }
 }
 
 Status GroupConsumer::Commit(const std::map<TopicPartition, int64_t>& next_offsets, bool async) {

@@ -8,7 +8,6 @@
 // by the same batch.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -63,9 +62,9 @@ class GroupConsumer {
   // Leaves the group cleanly (revokes partitions, commits nothing by itself).
   Status Close();
 
-  // Timeout once every broker has been unreachable for longer than
-  // `broker_timeout` (librdkafka keeps retrying meanwhile; jobs call this
-  // between batches so that a broker that never comes back ends them).
+  // Timeout once no broker has answered for longer than `broker_timeout`
+  // (librdkafka keeps retrying meanwhile; jobs call this when a Poll brought
+  // nothing, so that a broker that never comes back ends them).
   Status CheckBrokers(std::chrono::milliseconds broker_timeout);
 
   rd_kafka_t* handle() { return rk_.get(); }
@@ -76,7 +75,7 @@ class GroupConsumer {
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                           void* opaque);
   void HandleRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
-  void NudgeStalledFetcher();
+  void ApplyRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
 
   GroupConsumerOptions options_;
   HandlePtr rk_;
@@ -85,10 +84,11 @@ class GroupConsumer {
   Status rebalance_error_;
   bool closed_ = false;
   bool closing_ = false;  // in Close() or the destructor: rebalances skip the job's callbacks
-  // When librdkafka last reported all brokers down (steady clock ms; 0: up).
-  std::atomic<int64_t> brokers_down_since_ms_{0};
+  // Steady-clock ms: when a broker last answered (a record, or a probe), when
+  // CheckBrokers last probed, and since when no probe was answered (0: none failed).
+  int64_t last_alive_ms_ = 0;
   int64_t last_probe_ms_ = 0;
-  int64_t last_nudge_ms_ = 0;
+  int64_t down_since_ms_ = 0;
 };
 
 }  // namespace rp::kafka

@@ -2,6 +2,8 @@
 
 namespace rp::kafka {
 
+std::string LibrdkafkaVersion() { return rd_kafka_version_str(); }
+
 Status KafkaError(rd_kafka_resp_err_t err, const std::string& what) {
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::OK();
   std::string msg = what + ": " + rd_kafka_err2str(err);

@@ -25,6 +25,9 @@ struct MessageDeleter {
 };
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
+// The librdkafka version linked in ("2.12.1").
+std::string LibrdkafkaVersion();
+
 // Maps a librdkafka error to a Status, with `what` as context.
 Status KafkaError(rd_kafka_resp_err_t err, const std::string& what);
 

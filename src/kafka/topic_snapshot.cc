@@ -1,6 +1,7 @@
 #include "kafka/topic_snapshot.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 #include "common/uuid.h"
@@ -45,7 +46,10 @@ void OnBrokerError(rd_kafka_t*, int err, const char* reason, void* opaque) {
   // librdkafka's reasons name the broker and the mechanism, never a password.
   if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
     if (errors->refused.empty()) errors->refused = std::string("authentication failed: ") + reason;
-  } else if (err == RD_KAFKA_RESP_ERR__SSL) {
+  } else if (err == RD_KAFKA_RESP_ERR__SSL ||
+             (err == RD_KAFKA_RESP_ERR__TRANSPORT && std::strstr(reason, "SSL handshake failed"))) {
+    // librdkafka 2.12 reports a failed handshake (a TLS client at a PLAINTEXT
+    // listener, say) as a transport error; retrying cannot fix either.
     if (errors->refused.empty()) errors->refused = std::string("TLS connection failed: ") + reason;
   } else if (err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
     errors->last = reason;
