@@ -3,15 +3,19 @@
 Starts its own broker (scripts/kafka-local) on a free port with its data in a
 scratch directory, loads a 3-partition topic with seed-shaped records
 (bench/harness/seed_records.cc), then measures, each as a median of --repeat
-runs unless said otherwise:
+runs unless said otherwise, these figures (in this order; --only runs a
+subset, e.g. --only sync,startup):
 
   baselines   raw produce (bench_kafka produce), raw consume (kcat and a
-              minimal librdkafka consumer), raw consume+produce (bench_kafka pipe)
-  sync        records/s into a committed table, files, commits, peak RSS;
-              freshness p50/p99 at 1k records/s
-  stream      records/s (at-least-once and exactly-once); latency
-              p50/p99/max at 1k, 10k and 50k records/s
-  reprocess   full-range rows/s; a 3-offset slice of a 10M-row table
+              minimal librdkafka consumer), raw consume+produce (bench_kafka pipe);
+              always run, since every ratio needs them
+  sync        records/s into a committed table, files, commits, peak RSS
+  stream      records/s (at-least-once and exactly-once)
+  reprocess   full-range rows/s; a 3-offset slice of a 10M-row table (it
+              reads the table sync writes, so it runs sync too)
+  latency     stream p50/p99/max at 1k, 10k and 50k records/s, and one
+              produce->consume hop alone at the same rates
+  freshness   sync p50/p99 at 1k records/s
   logic       records/s on one core (bench/logic_bench, Google Benchmark)
   startup     process start to the first record out (stream) / first data commit (sync)
 
@@ -37,6 +41,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# The figures in the order they run; --only picks some, baselines always run.
+FIGURES = ("baselines", "sync", "stream", "reprocess", "latency", "freshness", "logic", "startup")
+# What a figure reads from another one's results.
+NEEDS = {"reprocess": "sync"}
 
 
 def log(msg):
@@ -457,23 +467,25 @@ def report(results, args):
         ("raw consume, kcat (baseline)", rate(r["consume_kcat"]["rate"]), "", ""),
         ("raw consume+produce, no logic (baseline)", rate(r["consume_produce"]["rate"]), "", ""),
     ]
-    s = r["sync"]
-    rows.append(("sync: records/s into committed table", rate(s["rate"]),
-                 f"{ratio(s['rate'], best_consume)} of the faster raw consume", ">= 0.5x raw consume"))
-    rows.append(("sync: commits / data files / peak RSS", f"{s['commits']} / {s['files']} / {s['rss_mb']:.0f} MB",
-                 "", "RSS <= 150 MB"))
+    if "sync" in r:
+        s = r["sync"]
+        rows.append(("sync: records/s into committed table", rate(s["rate"]),
+                     f"{ratio(s['rate'], best_consume)} of the faster raw consume", ">= 0.5x raw consume"))
+        rows.append(("sync: commits / data files / peak RSS",
+                     f"{s['commits']} / {s['files']} / {s['rss_mb']:.0f} MB", "", "RSS <= 150 MB"))
     if "freshness" in r:
         f = r["freshness"]
         rows.append((f"sync freshness at {args.freshness_rate}/s: p50 / p99",
                      f"{f['p50_ms']:.0f} / {f['p99_ms']:.0f} ms", f"{f['missing']} missing", "p99 <= 1 s"))
-    st = r["stream"]
-    rows.append(("stream at-least-once: records/s", rate(st["rate"]),
-                 f"{ratio(st['rate'], r['consume_produce']['rate'])} of raw consume+produce",
-                 ">= 0.5x raw consume+produce"))
-    rows.append(("stream exactly-once: records/s", rate(r["stream_eos"]["rate"]),
-                 f"{ratio(r['stream_eos']['rate'], r['consume_produce']['rate'])} of raw consume+produce", ""))
-    rows.append(("stream peak RSS (at-least-once / exactly-once)",
-                 f"{st['rss_mb']:.0f} / {r['stream_eos']['rss_mb']:.0f} MB", "", ""))
+    if "stream" in r:
+        st = r["stream"]
+        rows.append(("stream at-least-once: records/s", rate(st["rate"]),
+                     f"{ratio(st['rate'], r['consume_produce']['rate'])} of raw consume+produce",
+                     ">= 0.5x raw consume+produce"))
+        rows.append(("stream exactly-once: records/s", rate(r["stream_eos"]["rate"]),
+                     f"{ratio(r['stream_eos']['rate'], r['consume_produce']['rate'])} of raw consume+produce", ""))
+        rows.append(("stream peak RSS (at-least-once / exactly-once)",
+                     f"{st['rss_mb']:.0f} / {r['stream_eos']['rss_mb']:.0f} MB", "", ""))
     for lr in args.latency_rates:
         if f"hop_latency_{lr}" in r:
             l = r[f"hop_latency_{lr}"]
@@ -486,22 +498,37 @@ def report(results, args):
                          f"{l['p50_ms']:.1f} / {l['p99_ms']:.1f} / {l['max_ms']:.1f} ms",
                          f"{l['samples']} samples, {l['missing']} missing",
                          "p99 <= 10 ms" if lr == 10000 else ""))
-    rp = r["reprocess"]
-    rows.append(("reprocess full range: rows/s", rate(rp["rate"]),
-                 f"{ratio(rp['rate'], r['produce']['rate'])} of raw produce", ">= 0.5x raw produce"))
-    sl = r["slice"]
-    rows.append((f"reprocess 3-offset slice of a {sl['table_rows']:,}-row table",
-                 f"{sl['seconds'] * 1000:.0f} ms, {sl['files_read']} of {sl['files_total']} files read",
-                 f"{sl['produced']} rows (3 offsets x 3 partitions)", "<= 0.3 s, <= 1 file"))
-    rows.append(("logic alone, one core", rate(r["logic"]["rate"]),
-                 f"{ratio(r['logic']['rate'], best_consume)} of the faster raw consume", ""))
-    rows.append(("startup: stream, start to first output record", f"{r['startup_stream']['seconds'] * 1000:.0f} ms",
-                 "", "<= 0.2 s"))
-    rows.append(("startup: sync, start to first data commit", f"{r['startup_sync']['seconds'] * 1000:.0f} ms",
-                 "", "<= 0.2 s"))
+    if "reprocess" in r:
+        rp = r["reprocess"]
+        rows.append(("reprocess full range: rows/s", rate(rp["rate"]),
+                     f"{ratio(rp['rate'], r['produce']['rate'])} of raw produce", ">= 0.5x raw produce"))
+        sl = r["slice"]
+        rows.append((f"reprocess 3-offset slice of a {sl['table_rows']:,}-row table",
+                     f"{sl['seconds'] * 1000:.0f} ms, {sl['files_read']} of {sl['files_total']} files read",
+                     f"{sl['produced']} rows (3 offsets x 3 partitions)", "<= 0.3 s, <= 1 file"))
+    if "logic" in r:
+        rows.append(("logic alone, one core", rate(r["logic"]["rate"]),
+                     f"{ratio(r['logic']['rate'], best_consume)} of the faster raw consume", ""))
+    if "startup_stream" in r:
+        rows.append(("startup: stream, start to first output record",
+                     f"{r['startup_stream']['seconds'] * 1000:.0f} ms", "", "<= 0.2 s"))
+        rows.append(("startup: sync, start to first data commit", f"{r['startup_sync']['seconds'] * 1000:.0f} ms",
+                     "", "<= 0.2 s"))
     lines = ["| figure | measured | ratio / notes | target |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return "\n".join(lines)
+
+
+def figures(value):
+    """--only's value: a comma-separated subset of FIGURES, returned in run order
+    with baselines and whatever the chosen figures read (NEEDS) added."""
+    chosen = {f.strip() for f in value.split(",") if f.strip()}
+    unknown = chosen - set(FIGURES)
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"not a figure: {', '.join(sorted(unknown)) or value!r} "
+                                         f"(figures: {','.join(FIGURES)})")
+    chosen |= {"baselines"} | {NEEDS[f] for f in chosen if f in NEEDS}
+    return [f for f in FIGURES if f in chosen]
 
 
 def main():
@@ -514,6 +541,9 @@ def main():
     p.add_argument("--latency-seconds", type=float, default=10)
     p.add_argument("--freshness-rate", type=int, default=1000)
     p.add_argument("--slice-table-rows", type=int, default=10_000_000)
+    p.add_argument("--only", type=figures, default=list(FIGURES), metavar="FIGURE,...",
+                   help=f"run these figures only ({','.join(FIGURES)}; default: all); "
+                        "baselines always run, reprocess runs sync too")
     p.add_argument("--json", default=None, help="write all raw results here")
     p.add_argument("--keep", action="store_true", help="keep the scratch directory")
     args = p.parse_args()
@@ -523,17 +553,13 @@ def main():
     bench = Bench(args)
     info = machine()
     log(f"{info['cpu']}, {info['cores']} cores, commit {info['commit']}, load {info['load_before']:.2f}")
+    if args.only != list(FIGURES):
+        log(f"figures: {', '.join(args.only)}")
     try:
         bench.start_broker()
         bench.load()
-        bench.baselines()
-        bench.sync()
-        bench.stream()
-        bench.reprocess()
-        bench.latency()
-        bench.freshness()
-        bench.logic()
-        bench.startup()
+        for figure in args.only:
+            getattr(bench, figure)()
     finally:
         try:
             bench.stop_broker()
@@ -544,7 +570,7 @@ def main():
     lost = {k: v["missing"] for k, v in bench.results.items() if isinstance(v, dict) and v.get("missing")}
     if lost:
         raise SystemExit(f"bench/run: records missing in {lost}")
-    if bench.results["slice"]["produced"] != 9:
+    if "slice" in bench.results and bench.results["slice"]["produced"] != 9:
         raise SystemExit(f"bench/run: the 3-offset slice produced {bench.results['slice']['produced']} rows, not 9")
     info["load_after"] = os.getloadavg()[0]
     results = {"machine": info, "args": vars(args), "results": bench.results}
