@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
 # Lifecycle specification of scripts/kafka-local: start/stop/status/create-topic
-# against real brokers on free ports and throwaway data dirs. Every broker
-# this test starts is stopped, and the temp dir removed, however it exits.
+# against real brokers on free ports and throwaway data dirs, with the default
+# Kafka (or $KAFKA_VERSION), then the version choice: Kafka 3.9.1 on request,
+# an upgrade to the default in place, no downgrade, unknown versions refused.
+# Every broker this test starts is stopped, and the temp dir removed, however
+# it exits.
 set -euo pipefail
 export LC_ALL=C
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-K=$HERE/../../scripts/kafka-local
+ROOT=$(cd -- "$HERE/../.." && pwd -P)
+K=$ROOT/scripts/kafka-local
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kafka-local-test.XXXXXX")
 D1=$TMP/broker-a
 D2=$TMP/broker-b
+D3=$TMP/broker-old
+D4=$TMP/broker-new
 STRAY_PID=
+# The default Kafka (the first profile of kafka/pom.xml) and the old one kept.
+NEWEST=$(sed -n 's|^ *<id>kafka-\([0-9][0-9.]*\)</id>.*|\1|p' "$ROOT/kafka/pom.xml" | head -n 1)
+OLDEST=3.9.1
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   "$K" stop --data-dir "$D1" >/dev/null 2>&1 || true
   "$K" stop --data-dir "$D2" >/dev/null 2>&1 || true
+  "$K" stop --data-dir "$D3" >/dev/null 2>&1 || true
+  "$K" stop --data-dir "$D4" >/dev/null 2>&1 || true
   [[ -z $STRAY_PID ]] || kill "$STRAY_PID" 2>/dev/null || true
   rm -rf -- "$TMP"
   if ((rc == 0)); then echo "PASS"; else echo "FAIL (exit $rc)"; fi
@@ -196,5 +207,56 @@ run 0 "$K" create-topic --port "$P2" --topic other --partitions 2
 [[ $(partitions_with_leader "$P2" other) == 2 ]] || fail "the other broker still works"
 run 0 "$K" stop --data-dir "$D2"
 ok "stopping one broker leaves the other running"
+
+# --- Kafka versions ------------------------------------------------------------
+# The version a broker runs, as it reports itself when it starts.
+reported_versions() { sed -n 's/.*INFO Kafka version: \([^ ]*\) .*/\1/p' "$1/logs/server.log" | sort -u; }
+
+run 2 "$K" start --port "$P1" --data-dir "$D3" --kafka-version 0.8.2
+[[ $(wc -l <<<"$ERR") == 1 && $ERR == *"unknown Kafka version '0.8.2'"* && $ERR == *"$OLDEST"* && -z $OUT ]] ||
+  fail "an unknown --kafka-version gives one line naming the known ones, got: $ERR"
+run 2 env KAFKA_VERSION=9.9.9 "$K" start --port "$P1" --data-dir "$D3"
+[[ $(wc -l <<<"$ERR") == 1 && $ERR == *"unknown Kafka version '9.9.9'"* && $ERR == *KAFKA_VERSION* ]] ||
+  fail "an unknown \$KAFKA_VERSION gives one line, got: $ERR"
+run 2 env KAFKA_VERSION=9.9.9 "$K" create-topic --port "$P1" --topic nope
+[[ ! -e $D3 ]] || fail "an unknown version creates no data dir"
+run 0 "$K" --help
+[[ $OUT == *--kafka-version* && $OUT == *"$NEWEST"* && $OUT == *"$OLDEST"* ]] ||
+  fail "--help documents --kafka-version and the known versions, got: $OUT"
+ok "an unknown Kafka version (flag or environment) exits 2 with a one-line error"
+
+timed "start Kafka $OLDEST (KAFKA_VERSION, fresh)" env KAFKA_VERSION=$OLDEST "$K" start --port "$P1" --data-dir "$D3"
+[[ $OUT == *"Kafka $OLDEST"* ]] || fail "start names the version, got: $OUT"
+[[ $(reported_versions "$D3") == "$OLDEST" ]] ||
+  fail "the broker reports Kafka $OLDEST, got: $(reported_versions "$D3")"
+answers "$P1" || fail "the Kafka $OLDEST broker answers"
+run 0 "$K" status --data-dir "$D3"
+[[ $OUT == *"Kafka $OLDEST"* ]] || fail "status names the version, got: $OUT"
+run 0 env KAFKA_VERSION=$OLDEST "$K" create-topic --port "$P1" --topic old --partitions 2
+printf 'on %s\n' "$OLDEST" | kcat -P -b "127.0.0.1:$P1" -t old -p 1 || fail "producing to Kafka $OLDEST"
+[[ $(timeout 30 kcat -C -b "127.0.0.1:$P1" -t old -p 1 -o beginning -c 1 -e -q) == "on $OLDEST" ]] ||
+  fail "consuming from Kafka $OLDEST"
+run 0 "$K" start --port "$P1" --data-dir "$D3" --kafka-version "$OLDEST"
+[[ $OUT == *"already running"* ]] || fail "starting the same version again is a no-op, got: $OUT"
+run 1 "$K" start --port "$P1" --data-dir "$D3" --kafka-version "$NEWEST"
+[[ $ERR == *"already running Kafka $OLDEST"* ]] || fail "another version of a running broker is refused, got: $ERR"
+run 0 "$K" stop --data-dir "$D3"
+ok "KAFKA_VERSION=$OLDEST starts a broker that reports Kafka $OLDEST"
+
+timed "start Kafka $NEWEST (--kafka-version, on $OLDEST's data)" \
+  env KAFKA_VERSION=$OLDEST "$K" start --port "$P1" --data-dir "$D3" --kafka-version "$NEWEST"
+[[ $(reported_versions "$D3") == *"$NEWEST"* ]] || fail "the flag wins over \$KAFKA_VERSION"
+[[ $(partitions_with_leader "$P1" old) == 2 &&
+  $(timeout 30 kcat -C -b "127.0.0.1:$P1" -t old -p 1 -o beginning -c 1 -e -q) == "on $OLDEST" ]] ||
+  fail "Kafka $NEWEST serves the topic and the message that Kafka $OLDEST wrote"
+run 0 "$K" stop --data-dir "$D3"
+ok "--kafka-version $NEWEST upgrades a Kafka $OLDEST data dir in place"
+
+run 0 "$K" start --port "$P2" --data-dir "$D4" --kafka-version "$NEWEST"
+run 0 "$K" stop --data-dir "$D4"
+run 1 "$K" start --port "$P2" --data-dir "$D4" --kafka-version "$OLDEST"
+[[ $ERR == *"formatted by Kafka $NEWEST"* ]] || fail "an older Kafka refuses a newer one's data dir, got: $ERR"
+[[ $(jvm_count "$D4") == 0 ]] || fail "no JVM is started for a data dir it cannot read"
+ok "Kafka $OLDEST refuses a data dir that Kafka $NEWEST formatted, clearly"
 
 echo "timings: ${TIMES[*]/%/,}"
