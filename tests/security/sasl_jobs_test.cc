@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <set>
-#include <sstream>
 
 #include "security/secure_broker.h"
 #include "support/jobs.h"
@@ -23,6 +21,8 @@ using testing::ReprocessorBinary;
 using testing::RunProcess;
 using testing::SharedSecureBroker;
 using testing::TestRecord;
+using testing::Transformed;
+using testing::Values;
 using testing::WaitFor;
 
 constexpr int kPartitions = 3;
@@ -33,24 +33,6 @@ std::vector<TestRecord> Input() {
   std::vector<TestRecord> records;
   for (int i = 0; i < kRecords; ++i) records.push_back({i % kPartitions, testing::VisitRecord(i * 37), {}, {}});
   return records;
-}
-
-// What the shared logic makes of `values`, by the `transform` command (no Kafka).
-std::multiset<std::string> Transformed(const std::vector<std::string>& values) {
-  std::string in;
-  for (const auto& v : values) in += v + "\n";
-  auto r = RunProcess({ReprocessorBinary(), "transform", "--timezone", "UTC"}, in);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::multiset<std::string> out;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);) out.insert(line);
-  return out;
-}
-
-std::multiset<std::string> Values(const std::vector<kafka::Record>& records) {
-  std::multiset<std::string> out;
-  for (const auto& r : records) out.insert(r.value.value_or("<null>"));
-  return out;
 }
 
 std::vector<std::string> Command(std::vector<std::string> args, const std::vector<std::string>& connection) {
