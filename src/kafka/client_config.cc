@@ -97,6 +97,27 @@ void ForwardLog(const rd_kafka_t*, int level, const char* facility, const char* 
   Log(ours, "kafka", "{}: {}", facility, message);
 }
 
+std::string ConfValue(const rd_kafka_conf_t* conf, const char* name) {
+  char value[256];
+  size_t size = sizeof value;
+  if (rd_kafka_conf_get(conf, name, value, &size) != RD_KAFKA_CONF_OK) return {};
+  return value;
+}
+
+// OAUTHBEARER needs something to make tokens: librdkafka's OIDC client, or
+// its unsecured tokens (tests, local brokers). This binary has no token
+// refresh callback of its own, so with neither librdkafka would only retry
+// the login in silence and report a transport failure 30 s later.
+Status CheckOauthbearerTokenSource(const rd_kafka_conf_t* conf) {
+  if (ConfValue(conf, "sasl.mechanisms") != "OAUTHBEARER") return Status::OK();
+  if (ConfValue(conf, "sasl.oauthbearer.method") == "oidc") return Status::OK();
+  if (ConfValue(conf, "enable.sasl.oauthbearer.unsecure.jwt") == "true") return Status::OK();
+  return Status::InvalidArgument(
+      "sasl.mechanisms=OAUTHBEARER needs a token source: sasl.oauthbearer.method=oidc (with "
+      "sasl.oauthbearer.token.endpoint.url, sasl.oauthbearer.client.id and sasl.oauthbearer.client.secret), "
+      "or enable.sasl.oauthbearer.unsecure.jwt=true for unsecured test tokens");
+}
+
 }  // namespace
 
 Result<rd_kafka_conf_s*> ClientConfig::BuildRdKafkaConf() const {
@@ -111,6 +132,11 @@ Result<rd_kafka_conf_s*> ClientConfig::BuildRdKafkaConf() const {
       msg += IsSecret(key) ? std::string("invalid value") : std::string(err);
       return Status::InvalidArgument(msg);
     }
+  }
+  Status tokens = CheckOauthbearerTokenSource(conf);
+  if (!tokens.ok()) {
+    rd_kafka_conf_destroy(conf);
+    return tokens;
   }
   return conf;
 }

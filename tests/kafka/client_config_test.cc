@@ -4,6 +4,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "support/process.h"
 
@@ -47,6 +49,33 @@ TEST(ClientConfig, UnknownPropertyIsRejectedByName) {
   ASSERT_FALSE(conf.ok());
   EXPECT_TRUE(conf.status().IsInvalidArgument());
   EXPECT_NE(conf.status().message().find("not.a.property"), std::string::npos);
+}
+
+TEST(ClientConfig, OauthbearerWithoutATokenSourceIsAConfigError) {
+  ClientConfig config;
+  config.Set("security.protocol", "SASL_SSL");
+  config.Set("sasl.mechanisms", "OAUTHBEARER");
+  auto conf = config.BuildRdKafkaConf();
+  ASSERT_FALSE(conf.ok());
+  EXPECT_TRUE(conf.status().IsInvalidArgument());
+  EXPECT_NE(conf.status().message().find("needs a token source"), std::string::npos) << conf.status().message();
+}
+
+TEST(ClientConfig, OauthbearerWithOidcOrUnsecuredTokensIsAccepted) {
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"sasl.oauthbearer.method", "oidc"}, {"enable.sasl.oauthbearer.unsecure.jwt", "true"}}) {
+    ClientConfig config;
+    config.Set("sasl.mechanism", "OAUTHBEARER");  // the singular alias counts too
+    config.Set(name, value);
+    if (value == "oidc") {
+      config.Set("sasl.oauthbearer.token.endpoint.url", "https://idp.example/token");
+      config.Set("sasl.oauthbearer.client.id", "id");
+      config.Set("sasl.oauthbearer.client.secret", "secret");
+    }
+    auto conf = config.BuildRdKafkaConf();
+    ASSERT_TRUE(conf.ok()) << name << ": " << conf.status().ToString();
+    rd_kafka_conf_destroy(*conf);
+  }
 }
 
 TEST(ClientConfig, UnknownTopLevelKeyInFileIsAnError) {
