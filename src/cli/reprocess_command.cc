@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/kafka_options.h"
+#include "cli/logic_flags.h"
 #include "jobs/reprocess_job.h"
 #include "jobs/shutdown.h"
 
@@ -14,6 +15,7 @@ namespace {
 
 struct ReprocessFlags {
   KafkaOptions kafka;
+  LogicFlags logic;
   jobs::ReprocessJobOptions job;
   std::vector<int64_t> range;
   std::string partitioning = "preserve";
@@ -23,6 +25,9 @@ int RunReprocess(ReprocessFlags flags) {
   auto config = flags.kafka.Resolve();
   if (!config.ok()) return ReportError(config.status());
   flags.job.kafka = *config;
+  auto spec = flags.logic.Resolve();
+  if (!spec.ok()) return ReportError(spec.status());
+  flags.job.logic = *spec;
   if (flags.range.size() == 2) {
     flags.job.slice.start = flags.range[0];
     flags.job.slice.end = flags.range[1];
@@ -64,6 +69,7 @@ void AddReprocessCommand(CLI::App& app, CommandAction* action) {
       ->check(CLI::IsMember({"preserve", "key", "random"}))
       ->capture_default_str();
   cmd->add_flag("--strict", job.strict, "Dead-letter records with a missing, null or mistyped field");
+  flags->logic.AddTo(cmd);
   flags->kafka.AddTo(cmd);
   cmd->callback([flags, action] { *action = [flags] { return RunReprocess(*flags); }; });
 }

@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "cli/kafka_options.h"
+#include "cli/logic_flags.h"
 #include "common/log.h"
 #include "jobs/shutdown.h"
 #include "jobs/stream_job.h"
@@ -13,6 +14,7 @@ namespace {
 
 struct StreamFlags {
   KafkaOptions kafka;
+  LogicFlags logic;
   std::string input_topic = "visits";
   std::string output_topic = "visits_transformed";
   std::string group = "reprocessor-stream";
@@ -42,12 +44,15 @@ int RunStream(const StreamFlags& flags) {
   auto partitioning = jobs::ParsePartitioning(flags.partitioning);
   if (!partitioning.ok()) return ReportError(partitioning.status());
   options.output.partitioning = *partitioning;
+  auto spec = flags.logic.Resolve();
+  if (!spec.ok()) return ReportError(spec.status());
+  options.logic = *spec;
   if (flags.timezone) {
     auto zone = logic::TimeZone::Find(*flags.timezone);
     if (!zone.ok()) return ReportError(zone.status());
-    options.transform.zone = *zone;
+    options.logic.visits.zone = *zone;
   }
-  options.transform.strict = flags.strict;
+  options.logic.visits.strict = flags.strict;
   options.max_batch_records = flags.max_batch_records;
   options.broker_timeout = std::chrono::seconds(flags.broker_timeout_s);
 
@@ -84,6 +89,7 @@ void AddStreamCommand(CLI::App& app, CommandAction* action) {
                   "Seconds without any reachable broker before the job fails")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  flags->logic.AddTo(cmd);
   flags->kafka.AddTo(cmd);
   cmd->callback([flags, action] { *action = [flags] { return RunStream(*flags); }; });
 }

@@ -1,46 +1,66 @@
-// `reprocessor transform`: the shared logic on stdin/stdout, no Kafka needed.
-// One raw value per line in, one output value per line out; a rejected
-// record prints "ERROR <line> <reason>" on stderr and processing continues.
+// `reprocessor transform`: the chosen logic on stdin/stdout, no Kafka needed.
+// One raw value per line in, one output value per line out (a null output
+// value prints an empty line); a rejected record prints
+// "ERROR <line> <reason>: <detail>" on stderr, a filtered one
+// "FILTERED <line>", and processing continues. Each line is a record of topic
+// "stdin", partition 0, offset line - 1, without key, headers or timestamp.
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "cli/command.h"
-#include "logic/visit_transform.h"
+#include "cli/logic_flags.h"
+#include "logic/logic.h"
 
 namespace rp::cli {
 namespace {
 
 struct TransformFlags {
+  LogicFlags logic;
   std::optional<std::string> timezone;
   bool strict = false;
 };
 
 int RunTransform(const TransformFlags& flags) {
-  logic::TransformOptions options;
+  auto spec = flags.logic.Resolve();
+  if (!spec.ok()) return ReportError(spec.status());
   if (flags.timezone) {
     auto zone = logic::TimeZone::Find(*flags.timezone);
     if (!zone.ok()) return ReportError(zone.status());
-    options.zone = *zone;
+    spec->visits.zone = *zone;
   }
-  options.strict = flags.strict;
-  logic::VisitTransformer transformer(options);
+  spec->visits.strict = flags.strict;
+  auto opened = logic::OpenLogic(*spec);
+  if (!opened.ok()) return ReportError(opened.status());
+  logic::Logic& logic = **opened;
 
   std::ios::sync_with_stdio(false);
-  std::string line, out;
+  std::string line;
+  logic::OutputRecord out;
+  logic::LogicRejection rejection;
   int64_t line_number = 0, rejected = 0;
   while (std::getline(std::cin, line)) {
     ++line_number;
-    if (auto rejection = transformer.Transform(line, &out)) {
-      ++rejected;
-      std::cerr << "ERROR " << line_number << ' ' << logic::RejectReasonName(rejection->reason);
-      if (!rejection->detail.empty()) std::cerr << ": " << rejection->detail;
-      std::cerr << '\n';
-      continue;
+    logic::InputRecord in;
+    in.value = line;
+    in.topic = "stdin";
+    in.offset = line_number - 1;
+    switch (logic.Apply(in, &out, &rejection)) {
+      case logic::Outcome::kRejected:
+        ++rejected;
+        std::cerr << "ERROR " << line_number << ' ' << rejection.reason;
+        if (!rejection.detail.empty()) std::cerr << ": " << rejection.detail;
+        std::cerr << '\n';
+        break;
+      case logic::Outcome::kFiltered:
+        std::cerr << "FILTERED " << line_number << '\n';
+        break;
+      case logic::Outcome::kOutput:
+        if (out.value) std::cout.write(out.value->data(), static_cast<std::streamsize>(out.value->size()));
+        std::cout.put('\n');
+        break;
     }
-    out.push_back('\n');
-    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
   }
   std::cout.flush();
   if (!std::cout) return ReportError(Status::IOError("cannot write to stdout"));
@@ -52,7 +72,8 @@ int RunTransform(const TransformFlags& flags) {
 void AddTransformCommand(CLI::App& app, CommandAction* action) {
   auto flags = std::make_shared<TransformFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "transform", "Apply the visits logic to raw values on stdin (one per line); print results on stdout");
+      "transform", "Apply the logic to raw values on stdin (one per line); print results on stdout");
+  flags->logic.AddTo(cmd);
   cmd->add_option("--timezone", flags->timezone, "Zone for timestamps without one (default: the machine's)");
   cmd->add_flag("--strict", flags->strict, "Also reject records with a missing, null or mistyped field");
   cmd->callback([flags, action] { *action = [flags] { return RunTransform(*flags); }; });

@@ -14,9 +14,21 @@ Result<Partitioning> ParsePartitioning(std::string_view name) {
   return Status::InvalidArgument("unknown partitioning '" + std::string(name) + "' (preserve, key or random)");
 }
 
-OutputRouter::OutputRouter(kafka::Producer* producer, logic::TransformOptions transform, OutputRouterOptions options)
+logic::InputRecord ToInputRecord(const SourceRecord& record) {
+  logic::InputRecord in;
+  in.value = record.value;
+  in.key = record.key;
+  in.headers = record.headers;
+  in.topic = record.topic;
+  in.partition = record.partition;
+  in.offset = record.offset;
+  in.timestamp_ms = record.timestamp_ms;
+  return in;
+}
+
+OutputRouter::OutputRouter(kafka::Producer* producer, logic::Logic* logic, OutputRouterOptions options)
     : producer_(producer),
-      transformer_(std::move(transform)),
+      logic_(logic),
       options_(std::move(options)),
       random_state_(std::random_device{}()) {}
 
@@ -24,11 +36,10 @@ OutputRouter::~OutputRouter() {
   if (output_rkt_) rd_kafka_topic_destroy(output_rkt_);
 }
 
-Result<std::unique_ptr<OutputRouter>> OutputRouter::Create(kafka::Producer* producer,
-                                                           logic::TransformOptions transform,
+Result<std::unique_ptr<OutputRouter>> OutputRouter::Create(kafka::Producer* producer, logic::Logic* logic,
                                                            OutputRouterOptions options) {
   if (options.dlq_topic.empty()) options.dlq_topic = options.output_topic + "-dlq";
-  std::unique_ptr<OutputRouter> router(new OutputRouter(producer, std::move(transform), std::move(options)));
+  std::unique_ptr<OutputRouter> router(new OutputRouter(producer, logic, std::move(options)));
   constexpr std::chrono::seconds kTimeout(30);
   auto out = kafka::TopicPartitions(producer->handle(), router->options_.output_topic, kTimeout);
   if (!out.ok()) return out.status();
@@ -62,33 +73,41 @@ int32_t OutputRouter::PartitionFor(const SourceRecord& record, int32_t partition
   return 0;
 }
 
+// Appends the source headers (after any headers of the logic's output).
 void OutputRouter::SetSourceHeaders(const SourceRecord& record) {
-  headers_.resize(3);
-  headers_[0].name = kHeaderSourceTopic;
-  headers_[0].value = std::string(record.topic);
-  headers_[1].name = kHeaderSourcePartition;
-  headers_[1].value = std::to_string(record.partition);
-  headers_[2].name = kHeaderSourceOffset;
-  headers_[2].value = std::to_string(record.offset);
+  headers_.push_back({kHeaderSourceTopic, std::string(record.topic)});
+  headers_.push_back({kHeaderSourcePartition, std::to_string(record.partition)});
+  headers_.push_back({kHeaderSourceOffset, std::to_string(record.offset)});
   if (options_.run_id) headers_.push_back({kHeaderReprocessRun, *options_.run_id});
 }
 
-std::optional<logic::Rejection> OutputRouter::Preview(const SourceRecord& record, std::string* output) {
-  if (!record.value) return logic::Rejection{logic::RejectReason::kEmptyValue, "tombstone (null value)"};
-  return transformer_.Transform(*record.value, output);
-}
-
 Status OutputRouter::Process(const SourceRecord& record) {
-  std::optional<logic::Rejection> rejection = Preview(record, &output_);
-  SetSourceHeaders(record);
-  if (!rejection) {
-    RP_RETURN_IF_ERROR(producer_->Produce(options_.output_topic, PartitionFor(record, output_partitions_),
-                                          record.key, output_, headers_, record.delivery_token));
+  const logic::Outcome outcome = logic_->Apply(ToInputRecord(record), &output_, &rejection_);
+  if (outcome == logic::Outcome::kFiltered) {
+    ++filtered_;
+    // Nothing to deliver: the position is done at once.
+    if (record.delivery_token != 0) producer_->NotifyDone(record.delivery_token);
+    return Status::OK();
+  }
+  if (outcome == logic::Outcome::kOutput) {
+    headers_.clear();
+    for (auto& h : output_.headers) headers_.push_back({h.name, h.value});
+    SetSourceHeaders(record);
+    SourceRecord routed = record;
+    if (output_.key) {
+      routed.key = *output_.key;
+    } else {
+      routed.key.reset();
+    }
+    RP_RETURN_IF_ERROR(producer_->Produce(options_.output_topic, PartitionFor(routed, output_partitions_), routed.key,
+                                          output_.value, headers_, record.delivery_token));
     ++produced_;
     return Status::OK();
   }
-  headers_.push_back({kHeaderDlqReason, logic::RejectReasonName(rejection->reason)});
-  headers_.push_back({kHeaderDlqDetail, rejection->detail});
+  headers_.clear();
+  SetSourceHeaders(record);
+  headers_.push_back({kHeaderDlqReason, rejection_.reason});
+  headers_.push_back({kHeaderDlqDetail, rejection_.detail});
   RP_RETURN_IF_ERROR(producer_->Produce(options_.dlq_topic, PartitionFor(record, dlq_partitions_), record.key,
                                         record.value, headers_, record.delivery_token));
   ++dead_lettered_;

@@ -1,20 +1,21 @@
 // OutputRouter: the one way `stream` and `reprocess` write results to Kafka.
-// It applies the shared logic to a raw record, then produces the output value
-// (or dead-letters the rejection), choosing the output partition and attaching
-// the source headers. Keeping this in one place is what makes a reprocessed
+// It applies the job's logic (logic::Logic, whichever kind) to a record, then
+// produces the output record, counts a filtered one, or dead-letters the
+// rejection, choosing the output partition and attaching the source headers. Keeping this in one place is what makes a reprocessed
 // record indistinguishable from a streamed one, apart from its run header.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.h"
 #include "kafka/producer.h"
-#include "logic/visit_transform.h"
+#include "logic/logic.h"
 
 namespace rp::jobs {
 
@@ -40,7 +41,12 @@ struct SourceRecord {
   std::optional<std::string_view> key;
   std::optional<std::string_view> value;  // nullopt: a tombstone
   uint64_t delivery_token = 0;            // passed to the producer's delivery listener
+  std::span<const logic::HeaderView> headers = {};
+  int64_t timestamp_ms = -1;
 };
+
+// The logic's view of a source record.
+logic::InputRecord ToInputRecord(const SourceRecord& record);
 
 struct OutputRouterOptions {
   std::string output_topic;
@@ -53,37 +59,40 @@ class OutputRouter {
  public:
   // Looks up both topics' partition counts; creates the DLQ topic if missing
   // (with the output's partition count). A missing output topic is NotFound.
-  static Result<std::unique_ptr<OutputRouter>> Create(kafka::Producer* producer, logic::TransformOptions transform,
+  // `logic` is the job's and must outlive the router.
+  static Result<std::unique_ptr<OutputRouter>> Create(kafka::Producer* producer, logic::Logic* logic,
                                                       OutputRouterOptions options);
   ~OutputRouter();
   OutputRouter(const OutputRouter&) = delete;
   OutputRouter& operator=(const OutputRouter&) = delete;
 
-  // Transforms and produces one record (or its dead letter).
+  // Transforms and produces one record (or its dead letter; a filtered one
+  // is only counted).
   Status Process(const SourceRecord& record);
-  // The output value the record would produce, or its rejection (for --dry-run).
-  std::optional<logic::Rejection> Preview(const SourceRecord& record, std::string* output);
 
   int64_t produced() const { return produced_; }
+  int64_t filtered() const { return filtered_; }
   int64_t dead_lettered() const { return dead_lettered_; }
   const std::string& output_topic() const { return options_.output_topic; }
   const std::string& dlq_topic() const { return options_.dlq_topic; }
   kafka::Producer* producer() { return producer_; }
 
  private:
-  OutputRouter(kafka::Producer* producer, logic::TransformOptions transform, OutputRouterOptions options);
+  OutputRouter(kafka::Producer* producer, logic::Logic* logic, OutputRouterOptions options);
   int32_t PartitionFor(const SourceRecord& record, int32_t partition_count);
   void SetSourceHeaders(const SourceRecord& record);
 
   kafka::Producer* producer_;
-  logic::VisitTransformer transformer_;
+  logic::Logic* logic_;
   OutputRouterOptions options_;
   int32_t output_partitions_ = 1;
   int32_t dlq_partitions_ = 1;
   rd_kafka_topic_t* output_rkt_ = nullptr;  // for the murmur2 partitioner
   std::vector<kafka::Header> headers_;        // reused per record
-  std::string output_;                        // reused per record
+  logic::OutputRecord output_;                // reused per record
+  logic::LogicRejection rejection_;           // reused per record
   int64_t produced_ = 0;
+  int64_t filtered_ = 0;
   int64_t dead_lettered_ = 0;
   uint64_t random_state_;
 };

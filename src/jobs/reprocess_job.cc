@@ -124,9 +124,9 @@ void ShowProgress(int64_t done, int64_t total, Clock::time_point start, bool fin
 
 std::string ReprocessSummary::ToString() const {
   return fmt::format(
-      "reprocess run {}: files {} total, {} pruned, {} skipped, {} read; rows {}; produced {}; dead-lettered {}; "
-      "{:.3f} s",
-      run_id, files_total, files_pruned, files_skipped, files_read, rows, produced, dead_lettered, seconds);
+      "reprocess run {}: files {} total, {} pruned, {} skipped, {} read; rows {}; produced {}; filtered {}; "
+      "dead-lettered {}; {:.3f} s",
+      run_id, files_total, files_pruned, files_skipped, files_read, rows, produced, filtered, dead_lettered, seconds);
 }
 
 Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, const std::atomic<bool>& stop) {
@@ -176,22 +176,26 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
 
   // The same logic and output path as `stream`.
   logic::TransformOptions transform{zone, options.strict};
+  logic::LogicSpec spec = options.logic;
+  spec.visits = transform;
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<logic::Logic> logic, logic::OpenLogic(spec));
   std::unique_ptr<kafka::Producer> producer;
   OutputRouterOptions output = options.output;
   output.run_id = summary.run_id;
   std::unique_ptr<OutputRouter> router;
   if (!options.dry_run) {
     RP_ASSIGN_OR_RETURN(producer, kafka::Producer::Create(options.kafka, {}));
-    auto created = OutputRouter::Create(producer.get(), transform, output);
+    auto created = OutputRouter::Create(producer.get(), logic.get(), output);
     if (!created.ok()) {
       if (created.status().IsNotFound()) return Status::InvalidArgument(created.status().message());
       return created.status();
     }
     router = std::move(*created);
   }
-  logic::VisitTransformer preview(transform);  // dry runs, and --since/--until row checks
+  logic::VisitTransformer preview(transform);  // --since/--until row checks (the event time)
   logic::Visit visit;
-  std::string out;
+  logic::OutputRecord out;
+  logic::LogicRejection rejection;
 
   const int64_t n = rows->num_rows();
   std::shared_ptr<arrow::StringArray> values;
@@ -215,15 +219,16 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
     }
     ++summary.rows;
     if (options.dry_run) {
-      std::optional<logic::Rejection> rejection;
-      if (!r.value) rejection = logic::Rejection{logic::RejectReason::kEmptyValue, "tombstone (null value)"};
-      else rejection = preview.Transform(*r.value, &out);
-      if (rejection) ++summary.dead_lettered; else ++summary.produced;
+      const logic::Outcome outcome = logic->Apply(ToInputRecord(r), &out, &rejection);
+      if (outcome == logic::Outcome::kOutput) ++summary.produced;
+      if (outcome == logic::Outcome::kFiltered) ++summary.filtered;
+      if (outcome == logic::Outcome::kRejected) ++summary.dead_lettered;
       if (options.dry_run_out) {
-        *options.dry_run_out << "partition " << r.partition << " offset " << r.offset << " -> "
-                             << (rejection ? "DLQ " + std::string(logic::RejectReasonName(rejection->reason))
-                                           : out)
-                             << '\n';
+        *options.dry_run_out << "partition " << r.partition << " offset " << r.offset << " -> ";
+        if (outcome == logic::Outcome::kOutput) *options.dry_run_out << out.value.value_or("null");
+        if (outcome == logic::Outcome::kFiltered) *options.dry_run_out << "FILTERED";
+        if (outcome == logic::Outcome::kRejected) *options.dry_run_out << "DLQ " << rejection.reason;
+        *options.dry_run_out << '\n';
       }
       continue;
     }
@@ -237,6 +242,7 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
   if (router) {
     RP_RETURN_IF_ERROR(producer->Flush(std::chrono::minutes(5)));
     summary.produced = router->produced();
+    summary.filtered = router->filtered();
     summary.dead_lettered = router->dead_lettered();
   }
   if (options.show_progress) ShowProgress(summary.rows, summary.rows, started, true);

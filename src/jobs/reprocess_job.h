@@ -15,6 +15,7 @@
 #include "jobs/output_router.h"
 #include "jobs/slice_spec.h"
 #include "kafka/client_config.h"
+#include "logic/logic.h"
 
 namespace rp::jobs {
 
@@ -23,6 +24,7 @@ struct ReprocessJobOptions {
   std::string table_path;
   SliceArgs slice;
   OutputRouterOptions output;  // run_id is set by the job
+  logic::LogicSpec logic;               // its `visits` options are set from the two below
   std::optional<std::string> timezone;  // empty: the table's zone
   bool strict = false;
   bool dry_run = false;                 // print what would be produced to `dry_run_out`
@@ -34,7 +36,7 @@ struct ReprocessJobOptions {
 struct ReprocessSummary {
   std::string run_id;
   int64_t files_total = 0, files_pruned = 0, files_skipped = 0, files_read = 0;
-  int64_t rows = 0, produced = 0, dead_lettered = 0;
+  int64_t rows = 0, produced = 0, filtered = 0, dead_lettered = 0;
   double seconds = 0;
   std::string ToString() const;
 };

@@ -79,6 +79,8 @@ class StreamRunner {
     const bool eos = options_.delivery == Delivery::kExactlyOnce;
     kafka::ProducerOptions popts;
     if (eos) popts.transactional_id = TransactionalId(options_);
+    // A logic that does not load is the user's to fix before anything connects.
+    RP_ASSIGN_OR_RETURN(logic_, logic::OpenLogic(options_.logic));
     // The consumer checks the input topic first: a mistyped topic creates no DLQ topic.
     kafka::GroupConsumerOptions copts;
     copts.group_id = options_.group_id;
@@ -105,13 +107,13 @@ class StreamRunner {
     if (eos && !producer_config.Get("transaction.timeout.ms")) producer_config.Set("transaction.timeout.ms", "10000");
     RP_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(producer_config, popts));
     if (!eos) producer_->SetDeliveryListener([this](uint64_t token) { tracker_.Delivered(token); });
-    RP_ASSIGN_OR_RETURN(router_, OutputRouter::Create(producer_.get(), options_.transform, options_.output));
+    RP_ASSIGN_OR_RETURN(router_, OutputRouter::Create(producer_.get(), logic_.get(), options_.output));
     if (eos) {
       // Fences any earlier instance with the same transactional id and aborts its open transaction.
       RP_RETURN_IF_ERROR(producer_->InitTransactions(options_.broker_timeout));
     }
-    Log(LogLevel::kInfo, "stream", "{} -> {} ({}), group {}{}", options_.input_topic, router_->output_topic(),
-        eos ? "exactly-once" : "at-least-once", options_.group_id,
+    Log(LogLevel::kInfo, "stream", "{} -> {} -> {} ({}), group {}{}", options_.input_topic, logic_->Describe(),
+        router_->output_topic(), eos ? "exactly-once" : "at-least-once", options_.group_id,
         eos ? ", transactional id " + *popts.transactional_id : std::string());
 
     std::vector<kafka::MessagePtr> batch;
@@ -137,8 +139,8 @@ class StreamRunner {
       }
       if (Clock::now() - last_report > std::chrono::seconds(10)) {
         last_report = Clock::now();
-        Log(LogLevel::kInfo, "stream", "consumed {} produced {} dead-lettered {}", stats_->consumed,
-            stats_->produced, stats_->dead_lettered);
+        Log(LogLevel::kInfo, "stream", "consumed {} produced {} filtered {} dead-lettered {}", stats_->consumed,
+            stats_->produced, stats_->filtered, stats_->dead_lettered);
       }
     }
     // A graceful stop leaves nothing in flight: everything consumed is
@@ -147,8 +149,8 @@ class StreamRunner {
     failing_ = !status.ok();
     Status closed = consumer_->Close();
     if (status.ok() && !closed.ok()) Log(LogLevel::kWarn, "stream", "close: {}", closed.message());
-    Log(LogLevel::kInfo, "stream", "stopped: consumed {} produced {} dead-lettered {}", stats_->consumed,
-        stats_->produced, stats_->dead_lettered);
+    Log(LogLevel::kInfo, "stream", "stopped: consumed {} produced {} filtered {} dead-lettered {}", stats_->consumed,
+        stats_->produced, stats_->filtered, stats_->dead_lettered);
     return status;
   }
 
@@ -158,6 +160,20 @@ class StreamRunner {
       SourceRecord r{rd_kafka_topic_name(m->rkt), m->partition, m->offset, std::nullopt, std::nullopt};
       if (m->key) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
       if (m->payload) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+      r.timestamp_ms = rd_kafka_message_timestamp(m.get(), nullptr);
+      header_views_.clear();
+      rd_kafka_headers_t* hdrs = nullptr;
+      if (rd_kafka_message_headers(m.get(), &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+        const char* name;
+        const void* val;
+        size_t size;
+        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+          logic::HeaderView h{name, std::nullopt};
+          if (val) h.value.emplace(static_cast<const char*>(val), size);
+          header_views_.push_back(h);
+        }
+      }
+      r.headers = header_views_;
       if (track) r.delivery_token = tracker_.Track(m->partition, m->offset);
       RP_RETURN_IF_ERROR(router_->Process(r));
     }
@@ -167,6 +183,7 @@ class StreamRunner {
   void Account(size_t n) {
     stats_->consumed += static_cast<int64_t>(n);
     stats_->produced = router_->produced();
+    stats_->filtered = router_->filtered();
     stats_->dead_lettered = router_->dead_lettered();
     ++stats_->batches;
   }
@@ -254,7 +271,9 @@ class StreamRunner {
   const std::atomic<bool>& stop_;
   StreamJobStats* stats_;
   std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<logic::Logic> logic_;
   std::unique_ptr<OutputRouter> router_;
+  std::vector<logic::HeaderView> header_views_;  // the current record's, reused
   // At-least-once only.
   static constexpr std::chrono::milliseconds kCommitInterval{100};
   DeliveryTracker tracker_;

@@ -21,7 +21,7 @@
 #include "common/status.h"
 #include "jobs/output_router.h"
 #include "kafka/client_config.h"
-#include "logic/visit_transform.h"
+#include "logic/logic.h"
 
 namespace rp::jobs {
 
@@ -36,7 +36,7 @@ struct StreamJobOptions {
   // instances (default: the host name; see DefaultInstanceId).
   std::string instance_id;
   Delivery delivery = Delivery::kAtLeastOnce;
-  logic::TransformOptions transform;
+  logic::LogicSpec logic;  // visits by default
   OutputRouterOptions output;
   size_t max_batch_records = 10000;
   std::chrono::milliseconds max_batch_wait{100};  // idle poll slice (stop checks)
@@ -46,7 +46,7 @@ struct StreamJobOptions {
 };
 
 struct StreamJobStats {
-  int64_t consumed = 0, produced = 0, dead_lettered = 0, batches = 0;
+  int64_t consumed = 0, produced = 0, filtered = 0, dead_lettered = 0, batches = 0;
 };
 
 // The host name: stable across restarts of one machine or pod.

@@ -42,6 +42,11 @@ class Producer {
   // Called with the token of each successfully delivered record, on the
   // thread that calls Produce/Flush/Poll.
   void SetDeliveryListener(std::function<void(uint64_t token)> listener) { listener_ = std::move(listener); }
+  // Tells the delivery listener about a token whose record is never produced
+  // (the logic filtered it out): its position is done all the same.
+  void NotifyDone(uint64_t token) {
+    if (listener_) listener_(token);
+  }
   // Waits until every enqueued record is acknowledged (or failed).
   Status Flush(std::chrono::milliseconds timeout);
   // Serves delivery reports without blocking.

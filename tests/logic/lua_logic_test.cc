@@ -1,0 +1,296 @@
+// Lua scripts as business logic: every way a script can answer a record,
+// the helpers it gets, its sandbox, and scripts that fail or run away.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "logic/logic.h"
+#include "logic/spark_timestamp.h"
+#include "logic/visits_logic.h"
+#include "support/process.h"
+
+namespace rp::logic {
+namespace {
+
+class Script {
+ public:
+  explicit Script(const std::string& text) : path_(dir_.path() + "/logic.lua") { std::ofstream(path_) << text; }
+  const std::string& path() const { return path_; }
+
+ private:
+  rp::testing::TempDir dir_;
+  std::string path_;
+};
+
+Result<std::unique_ptr<Logic>> Open(const Script& script, std::map<std::string, std::string> options = {},
+                                    int64_t timeout_ms = 1000) {
+  LogicSpec spec;
+  spec.logic = "lua:" + script.path();
+  spec.options = std::move(options);
+  spec.timeout_ms = timeout_ms;
+  spec.visits.zone = TimeZone::Utc();
+  return OpenLogic(spec);
+}
+
+std::unique_ptr<Logic> MustOpen(const Script& script, std::map<std::string, std::string> options = {},
+                                int64_t timeout_ms = 1000) {
+  auto logic = Open(script, std::move(options), timeout_ms);
+  EXPECT_TRUE(logic.ok()) << logic.status().ToString();
+  return logic.ok() ? std::move(*logic) : nullptr;
+}
+
+struct Applied {
+  Outcome outcome;
+  OutputRecord out;
+  LogicRejection rejection;
+};
+
+const std::vector<HeaderView> kHeaders = {{"trace", "t-1"}, {"empty", std::nullopt}};
+
+Applied Apply(Logic& logic, std::optional<std::string_view> value = "{\"a\":1}",
+              std::optional<std::string_view> key = "k1") {
+  InputRecord in;
+  in.value = value;
+  in.key = key;
+  in.headers = kHeaders;
+  in.topic = "visits";
+  in.partition = 2;
+  in.offset = 41;
+  in.timestamp_ms = 1757000000123;
+  Applied a;
+  a.outcome = logic.Apply(in, &a.out, &a.rejection);
+  return a;
+}
+
+TEST(LuaLogic, AStringBecomesTheValueAndKeepsTheKeyAndHeaders) {
+  Script s("function transform(r) return 'out:' .. r.value end");
+  auto logic = MustOpen(s);
+  ASSERT_TRUE(logic);
+  Applied a = Apply(*logic);
+  ASSERT_EQ(a.outcome, Outcome::kOutput);
+  EXPECT_EQ(a.out.value, "out:{\"a\":1}");
+  EXPECT_EQ(a.out.key, "k1");
+  ASSERT_EQ(a.out.headers.size(), 2u);
+  EXPECT_EQ(a.out.headers[0].name, "trace");
+  EXPECT_EQ(a.out.headers[0].value, "t-1");
+  EXPECT_EQ(a.out.headers[1].name, "empty");
+  EXPECT_FALSE(a.out.headers[1].value.has_value());
+}
+
+TEST(LuaLogic, TheRecordCarriesEveryFieldOfTheInput) {
+  Script s(R"(function transform(r)
+    return table.concat({r.topic, r.partition, r.offset, r.timestamp, r.key, #r.headers,
+                         r.headers[1].name, r.headers[1].value, tostring(r.headers[2].value)}, '|')
+  end)");
+  auto logic = MustOpen(s);
+  ASSERT_TRUE(logic);
+  EXPECT_EQ(Apply(*logic).out.value, "visits|2|41|1757000000123|k1|2|trace|t-1|nil");
+  Applied null_key = Apply(*logic, "v", std::nullopt);
+  EXPECT_EQ(null_key.outcome, Outcome::kRejected);  // concat of nil: a script error
+  EXPECT_EQ(null_key.rejection.reason, "script_error");
+}
+
+TEST(LuaLogic, ATableSetsFieldsExplicitlyAndLeavesTheRestAsTheInputHad) {
+  Script s(R"(function transform(r)
+    if r.offset == 41 then return {value = 'v2', headers = {{name = 'h', value = 'x'}, {'pos', 'y'}}} end
+    return {key = json.null, value = json.null}
+  end)");
+  auto logic = MustOpen(s);
+  ASSERT_TRUE(logic);
+  Applied a = Apply(*logic);
+  ASSERT_EQ(a.outcome, Outcome::kOutput);
+  EXPECT_EQ(a.out.value, "v2");
+  EXPECT_EQ(a.out.key, "k1");  // left out: the input's
+  ASSERT_EQ(a.out.headers.size(), 2u);
+  EXPECT_EQ(a.out.headers[0].name, "h");
+  EXPECT_EQ(a.out.headers[1].name, "pos");
+  EXPECT_EQ(a.out.headers[1].value, "y");
+
+  InputRecord in;
+  in.value = "v";
+  in.key = "k";
+  in.offset = 7;
+  OutputRecord out;
+  LogicRejection rejection;
+  ASSERT_EQ(logic->Apply(in, &out, &rejection), Outcome::kOutput);
+  EXPECT_FALSE(out.value.has_value());  // json.null: a null value
+  EXPECT_FALSE(out.key.has_value());
+}
+
+TEST(LuaLogic, NilDropsTheRecordAndAnErrorRejectsItWithItsReason) {
+  Script s(R"(function transform(r)
+    if r.value == 'drop' then return nil end
+    if r.value == 'bad' then error('no visit id in ' .. r.value) end
+    if r.value == 'number' then return 42 end
+    return r.value
+  end)");
+  auto logic = MustOpen(s);
+  ASSERT_TRUE(logic);
+  EXPECT_EQ(Apply(*logic, "drop").outcome, Outcome::kFiltered);
+  Applied bad = Apply(*logic, "bad");
+  ASSERT_EQ(bad.outcome, Outcome::kRejected);
+  EXPECT_EQ(bad.rejection.reason, "script_error");
+  EXPECT_NE(bad.rejection.detail.find("no visit id in bad"), std::string::npos) << bad.rejection.detail;
+  Applied number = Apply(*logic, "number");
+  ASSERT_EQ(number.outcome, Outcome::kRejected);
+  EXPECT_EQ(number.rejection.reason, "bad_result");
+  EXPECT_EQ(Apply(*logic, "fine").out.value, "fine");  // the state survives errors
+}
+
+TEST(LuaLogic, ARunawayRecordIsStoppedAndTheNextOneRuns) {
+  Script s(R"(function transform(r)
+    if r.value == 'loop' then while true do end end
+    if r.value == 'sneaky' then  -- catching the timeout does not help
+      while true do pcall(function() while true do end end) end
+    end
+    return r.value
+  end)");
+  auto logic = MustOpen(s, {}, 100);
+  ASSERT_TRUE(logic);
+  for (const char* value : {"loop", "sneaky"}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Applied a = Apply(*logic, value);
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_EQ(a.outcome, Outcome::kRejected) << value;
+    EXPECT_EQ(a.rejection.reason, "timeout") << value;
+    EXPECT_GE(ms, 100) << value;
+    EXPECT_LT(ms, 5000) << value;
+  }
+  EXPECT_EQ(Apply(*logic, "next").out.value, "next");
+}
+
+TEST(LuaLogic, ScriptsHaveNoIoOsFfiOrModuleLoading) {
+  Script s(R"(function transform(r)
+    local names = {}
+    for _, n in ipairs({'io', 'os', 'ffi', 'package', 'debug', 'require', 'load', 'loadfile', 'dofile'}) do
+      if _G[n] ~= nil then names[#names + 1] = n end
+    end
+    if string.dump ~= nil then names[#names + 1] = 'string.dump' end
+    if r.value == 'open' then io.open('/etc/passwd') end
+    return table.concat(names, ',')
+  end)");
+  auto logic = MustOpen(s);
+  ASSERT_TRUE(logic);
+  EXPECT_EQ(Apply(*logic).out.value, "");
+  Applied open = Apply(*logic, "open");
+  ASSERT_EQ(open.outcome, Outcome::kRejected);
+  EXPECT_EQ(open.rejection.reason, "script_error");
+  EXPECT_NE(open.rejection.detail.find("io"), std::string::npos) << open.rejection.detail;
+}
+
+TEST(LuaLogic, ScriptsThatDoNotLoadAreOneClearError) {
+  Script syntax("function transform(r) return end end");
+  auto a = Open(syntax);
+  ASSERT_FALSE(a.ok());
+  EXPECT_TRUE(a.status().IsInvalidArgument());
+  EXPECT_NE(a.status().message().find(syntax.path()), std::string::npos) << a.status().message();
+
+  Script no_transform("function other(r) return r.value end");
+  auto b = Open(no_transform);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("transform"), std::string::npos) << b.status().message();
+
+  Script fails_at_load("error('cannot start: missing option')");
+  auto c = Open(fails_at_load);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("cannot start: missing option"), std::string::npos);
+
+  LogicSpec missing;
+  missing.logic = "lua:/nonexistent/logic.lua";
+  auto d = OpenLogic(missing);
+  ASSERT_FALSE(d.ok());
+  EXPECT_TRUE(d.status().IsInvalidArgument());
+}
+
+TEST(LuaLogic, LogicOptionsAreAGlobalTable) {
+  Script s("local prefix = options.prefix or '?'\nfunction transform(r) return prefix .. r.value end");
+  auto logic = MustOpen(s, {{"prefix", "p-"}});
+  ASSERT_TRUE(logic);
+  EXPECT_EQ(Apply(*logic, "x").out.value, "p-x");
+}
+
+TEST(LuaLogic, JsonDecodesAndEncodesWithAChosenKeyOrder) {
+  Script s(R"(function transform(r)
+    local v = json.decode(r.value)
+    v.added = {1, 2, {x = json.null}}
+    v.n = v.n + 1
+    v.tenth = 0.1
+    return json.encode(v, {'z', 'n'})
+  end)");
+  auto logic = MustOpen(s);
+  ASSERT_TRUE(logic);
+  Applied a = Apply(*logic, R"({"n":41,"z":"\u00e9\"","f":1.5,"b":true,"nothing":null})");
+  EXPECT_EQ(a.out.value, R"({"z":"é\"","n":42,"added":[1,2,{"x":null}],"b":true,"f":1.5,"nothing":null,"tenth":0.1})");
+  Applied broken = Apply(*logic, "{not json");
+  ASSERT_EQ(broken.outcome, Outcome::kRejected);
+  EXPECT_NE(broken.rejection.detail.find("json.decode"), std::string::npos) << broken.rejection.detail;
+
+  Script cycle("function transform(r) local t = {}; t.self = t; return json.encode(t) end");
+  auto cyclic = MustOpen(cycle);
+  ASSERT_TRUE(cyclic);
+  Applied c = Apply(*cyclic);
+  ASSERT_EQ(c.outcome, Outcome::kRejected);
+  EXPECT_NE(c.rejection.detail.find("nested deeper"), std::string::npos) << c.rejection.detail;
+}
+
+TEST(LuaLogic, SparkTimestampHelpersAreTheBuiltInLogicsOwn) {
+  Script s(R"(function transform(r)
+    local micros = spark.parse_timestamp(r.value, 'Europe/Paris')
+    if micros == nil then return 'null' end
+    return micros .. ' ' .. spark.format_timestamp(micros, 'Europe/Paris') .. ' ' .. spark.format_timestamp(micros)
+  end)");
+  auto logic = MustOpen(s);
+  ASSERT_TRUE(logic);
+  const TimeZone paris = *TimeZone::Find("Europe/Paris");
+  for (const char* text : {"2025-09-04T07:00:00", "2025-03-30 02:30", "2024-02-29T23:59:59.123456Z", "T07:00:00"}) {
+    std::optional<int64_t> micros = ParseSparkTimestamp(text, paris);
+    const std::string want = micros ? std::to_string(*micros) + " " + FormatSparkTimestamp(*micros, paris) + " " +
+                                          FormatSparkTimestamp(*micros, TimeZone::Utc())
+                                    : "null";
+    EXPECT_EQ(Apply(*logic, text).out.value, want) << text;
+  }
+  Script bad_zone("function transform(r) return spark.format_timestamp(0, 'Mars/Olympus') end");
+  auto logic2 = MustOpen(bad_zone);
+  ASSERT_TRUE(logic2);
+  Applied a = Apply(*logic2);
+  ASSERT_EQ(a.outcome, Outcome::kRejected);
+  EXPECT_NE(a.rejection.detail.find("unknown time zone"), std::string::npos) << a.rejection.detail;
+}
+
+TEST(OpenLogic, TheVisitsLogicIsTheDefaultAndTakesNoLogicOptions) {
+  LogicSpec spec;
+  auto visits = OpenLogic(spec);
+  ASSERT_TRUE(visits.ok());
+  EXPECT_EQ((*visits)->Describe(), "visits");
+  spec.options["x"] = "1";
+  EXPECT_TRUE(OpenLogic(spec).status().IsInvalidArgument());
+  LogicSpec unknown;
+  unknown.logic = "python:x.py";
+  EXPECT_TRUE(OpenLogic(unknown).status().IsInvalidArgument());
+  LogicSpec spec2;
+  EXPECT_TRUE(AddLogicOption("novalue", &spec2).IsInvalidArgument());
+  EXPECT_TRUE(AddLogicOption("a=b=c", &spec2).ok());
+  EXPECT_EQ(spec2.options["a"], "b=c");
+}
+
+TEST(VisitsLogic, KeepsTheKeyAddsNoHeadersAndRejectsTombstones) {
+  auto logic = NewVisitsLogic(TransformOptions{TimeZone::Utc(), false});
+  Applied a = Apply(*logic, R"({"event_id":"e","visit_id":1,"event_time":"2025-09-04T07:00:00","page":"p"})");
+  ASSERT_EQ(a.outcome, Outcome::kOutput);
+  EXPECT_EQ(a.out.value,
+            R"({"event_identifier":"e","visit_identifier":1,"event_time":"2025-09-04T07:00:00.000Z","visited_page":"p"})");
+  EXPECT_EQ(a.out.key, "k1");
+  EXPECT_TRUE(a.out.headers.empty());
+  Applied tomb = Apply(*logic, std::nullopt);
+  ASSERT_EQ(tomb.outcome, Outcome::kRejected);
+  EXPECT_EQ(tomb.rejection.reason, "empty_value");
+  Applied bad = Apply(*logic, "{");
+  EXPECT_EQ(bad.rejection.reason, "invalid_json");
+}
+
+}  // namespace
+}  // namespace rp::logic
