@@ -14,7 +14,9 @@ namespace rp::logic {
 // "yyyy-[m]m-[d]d", then 'T' or ' ', "[h]h:[m]m:[s]s[.ffffff]", then an
 // optional zone. A string without a zone is read in `zone`.
 // Returns micros since the epoch, or nullopt when Spark would give null, and
-// also for a time without a date ("12:00:00"), which Spark puts on today's date.
+// also for a time without a date ("12:00:00", "T07:00:00"), on purpose: Spark
+// puts it on the date of the day the query runs, so a replay on another day
+// would differ from the live output it must reproduce.
 std::optional<int64_t> ParseSparkTimestamp(std::string_view text, const TimeZone& zone);
 
 // to_json's default timestampFormat "yyyy-MM-dd'T'HH:mm:ss.SSSXXX" in `zone`,

@@ -6,13 +6,21 @@
 //    sets it to null. So with duplicate keys the last *convertible* one wins.
 //  - STRING fields take a string's text, or the compact JSON of any other
 //    value (Jackson's copyCurrentStructure: from_json on a string column parses
-//    through a Reader, so 4.0's "exact string parsing" does not apply).
+//    through a Reader, so 4.0's "exact string parsing" does not apply). That
+//    JSON is written by Jackson's UTF-8 generator, which escapes as JsonGenerator
+//    does by default (control characters, '"' and '\'; upper-case hex) and
+//    writes a code point above U+FFFF as its escaped surrogate pair
+//    ("\uD83D\uDE00"), one Java char at a time; to_json then escapes those
+//    backslashes once more.
 //  - LONG takes only JSON integers that fit in int64.
 //  - TIMESTAMP takes a non-empty string (CAST(string AS TIMESTAMP), then once
 //    more with every "GMT" removed, the 1.x/2.x fallback) or an integer count
 //    of epoch seconds.
 //
 // Deliberate differences, all on inputs the seed never produces:
+//  - A time-only timestamp ("T07:00:00", "07:00") stays null: Spark fills in
+//    the date of the day the query runs, so a replay on another day would
+//    differ from the original run. Replays must reproduce the live output.
 //  - Record-level failures are Rejections instead of "{}".
 //  - Invalid UTF-8 is rejected (Spark decodes it to U+FFFD).
 //  - Strict RFC 8259 JSON: Spark's Jackson also accepts single-quoted strings
@@ -120,7 +128,7 @@ void RenderDom(simdjson::dom::element e, std::string* out) {
       for (simdjson::dom::key_value_pair kv : obj) {
         if (!first) out->push_back(',');
         first = false;
-        AppendJsonString(kv.key, out);
+        AppendJsonStringUtf16Escaped(kv.key, out);
         out->push_back(':');
         RenderDom(kv.value, out);
       }
@@ -141,7 +149,7 @@ void RenderDom(simdjson::dom::element e, std::string* out) {
       return;
     }
     case element_type::STRING:
-      AppendJsonString(e.get_string().value_unsafe(), out);
+      AppendJsonStringUtf16Escaped(e.get_string().value_unsafe(), out);
       return;
     case element_type::INT64:
       AppendInt(e.get_int64().value_unsafe(), out);
@@ -222,7 +230,7 @@ bool OdValue(od::value v, int depth, JsonScalar* s, std::string* render) {
         if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
         if (render) {
           if (!first) render->push_back(',');
-          AppendJsonString(key, render);
+          AppendJsonStringUtf16Escaped(key, render);
           render->push_back(':');
         }
         first = false;
@@ -252,7 +260,7 @@ bool OdValue(od::value v, int depth, JsonScalar* s, std::string* render) {
     case od::json_type::string: {
       s->kind = JsonKind::kString;
       if (v.get_string().get(s->text)) return false;
-      if (render) AppendJsonString(s->text, render);
+      if (render) AppendJsonStringUtf16Escaped(s->text, render);
       return true;
     }
     case od::json_type::number:

@@ -141,6 +141,16 @@ TEST(VisitTransform, StringFieldsReescapeNestedStringsLikeJackson) {
              "{\"visited_page\":\"{\\\"k\xc3\xa9/\\\":\\\"a\\\\\\\"b\\\\\\\\c\\\\u0001\\\\n\xc3\xa9\\\"}\"}");
 }
 
+// Jackson's UTF-8 generator writes a character above U+FFFF as its escaped
+// surrogate pair (upper-case hex), in keys and strings alike; the BMP and a
+// plain string field's own text stay raw UTF-8.
+TEST(VisitTransform, StringFieldsEscapeCharactersAboveTheBmpAsSurrogatePairsLikeJackson) {
+  ExpectBoth("{\"page\":{\"a\":\"\xf0\x9f\x98\x80\"}}", R"({"visited_page":"{\"a\":\"\\uD83D\\uDE00\"}"})");
+  ExpectBoth(R"({"page":{"\ud83d\ude00":["x\uD834\uDD1E\u00e9"]}})",
+             "{\"visited_page\":\"{\\\"\\\\uD83D\\\\uDE00\\\":[\\\"x\\\\uD834\\\\uDD1E\xc3\xa9\\\"]}\"}");
+  ExpectBoth("{\"page\":\"\xf0\x9f\x98\x80\"}", "{\"visited_page\":\"\xf0\x9f\x98\x80\"}");
+}
+
 TEST(VisitTransform, StringFieldsPrintDecimalsLikeJavaDoubleToString) {
   struct Case {
     const char* in;
