@@ -4,6 +4,9 @@
 // "ERROR <line> <reason>: <detail>" on stderr, a filtered one
 // "FILTERED <line>", and processing continues. Each line is a record of topic
 // "stdin", partition 0, offset line - 1, without key, headers or timestamp.
+// With --records, each line is a whole record in and its result out as JSON
+// (cli/record_lines.h); a line that is not a record is reported like a
+// rejection ("ERROR <line> bad_record: …").
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -11,6 +14,7 @@
 
 #include "cli/command.h"
 #include "cli/logic_flags.h"
+#include "cli/record_lines.h"
 #include "logic/logic.h"
 
 namespace rp::cli {
@@ -20,6 +24,7 @@ struct TransformFlags {
   LogicFlags logic;
   std::optional<std::string> timezone;
   bool strict = false;
+  bool records = false;
 };
 
 int RunTransform(const TransformFlags& flags) {
@@ -40,8 +45,21 @@ int RunTransform(const TransformFlags& flags) {
   logic::OutputRecord out;
   logic::LogicRejection rejection;
   int64_t line_number = 0, rejected = 0;
+  RecordLine record;
   while (std::getline(std::cin, line)) {
     ++line_number;
+    if (flags.records) {
+      Status parsed = ParseRecordLine(line, line_number - 1, &record);
+      if (!parsed.ok()) {
+        ++rejected;
+        std::cerr << "ERROR " << line_number << " bad_record: " << parsed.message() << '\n';
+        continue;
+      }
+      const logic::Outcome outcome = logic.Apply(record.input, &out, &rejection);
+      if (outcome == logic::Outcome::kRejected) ++rejected;
+      std::cout << FormatRecordResult(record.input, outcome, out, rejection) << '\n';
+      continue;
+    }
     logic::InputRecord in;
     in.value = line;
     in.topic = "stdin";
@@ -76,6 +94,9 @@ void AddTransformCommand(CLI::App& app, CommandAction* action) {
   flags->logic.AddTo(cmd);
   cmd->add_option("--timezone", flags->timezone, "Zone for timestamps without one (default: the machine's)");
   cmd->add_flag("--strict", flags->strict, "Also reject records with a missing, null or mistyped field");
+  cmd->add_flag("--records", flags->records,
+                "Read and write whole records as JSON lines (key, value, headers, partition; "
+                "bytes as text or {\"base64\": …})");
   cmd->callback([flags, action] { *action = [flags] { return RunTransform(*flags); }; });
 }
 
