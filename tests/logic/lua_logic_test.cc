@@ -261,6 +261,26 @@ TEST(LuaLogic, SparkTimestampHelpersAreTheBuiltInLogicsOwn) {
   EXPECT_NE(a.rejection.detail.find("unknown time zone"), std::string::npos) << a.rejection.detail;
 }
 
+// examples/lua/visits.lua gives the built-in logic's output on the seed.
+TEST(LuaLogic, TheVisitsExampleScriptMatchesTheBuiltInLogicOnTheSeed) {
+  LogicSpec spec;
+  spec.logic = std::string("lua:") + RP_SOURCE_DIR + "/examples/lua/visits.lua";
+  spec.visits.zone = *TimeZone::Find("Europe/Paris");
+  auto lua = OpenLogic(spec);
+  ASSERT_TRUE(lua.ok()) << lua.status().ToString();
+  auto builtin = NewVisitsLogic(spec.visits);
+  std::ifstream in(RP_SEED_DIR "/input_records.jsonl");
+  int records = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    ++records;
+    Applied a = Apply(**lua, line), b = Apply(*builtin, line);
+    ASSERT_EQ(a.outcome, Outcome::kOutput) << a.rejection.detail;
+    EXPECT_EQ(a.out.value, b.out.value) << line;
+  }
+  EXPECT_EQ(records, 9);
+}
+
 TEST(OpenLogic, TheVisitsLogicIsTheDefaultAndTakesNoLogicOptions) {
   LogicSpec spec;
   auto visits = OpenLogic(spec);
