@@ -3,7 +3,9 @@
 namespace rp::cli {
 
 void LogicFlags::AddTo(CLI::App* cmd) {
-  cmd->add_option("--logic", logic, "Business logic: visits (built in) or lua:PATH (a Lua script)")
+  cmd->add_option("--logic", logic,
+                  "Business logic: visits (built in), lua:PATH (a Lua script) or plugin:PATH (a C plugin, "
+                  "include/reprocessor/logic_plugin.h; it gets the --logic-option pairs only)")
       ->capture_default_str();
   cmd->add_option("--logic-option", options, "name=value handed to the logic at start (repeatable)");
   cmd->add_option("--logic-timeout-ms", timeout_ms,

@@ -1,6 +1,7 @@
 #include "logic/logic.h"
 
 #include "logic/lua/lua_logic.h"
+#include "logic/plugin/plugin_logic.h"
 #include "logic/visits_logic.h"
 
 namespace rp::logic {
@@ -23,7 +24,10 @@ Result<std::unique_ptr<Logic>> OpenLogic(const LogicSpec& spec) {
     return NewVisitsLogic(spec.visits);
   }
   if (spec.logic.rfind("lua:", 0) == 0 && spec.logic.size() > 4) return OpenLuaLogic(spec.logic.substr(4), spec);
-  return Status::InvalidArgument("unknown --logic '" + spec.logic + "' (visits or lua:PATH)");
+  if (spec.logic.rfind("plugin:", 0) == 0 && spec.logic.size() > 7) {
+    return OpenPluginLogic(spec.logic.substr(7), spec);
+  }
+  return Status::InvalidArgument("unknown --logic '" + spec.logic + "' (visits, lua:PATH or plugin:PATH)");
 }
 
 }  // namespace rp::logic
