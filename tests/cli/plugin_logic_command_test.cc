@@ -1,0 +1,60 @@
+// `--logic plugin:PATH` through the real binary: the example plugins on
+// stdin/stdout, and a plugin that does not load.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "support/local_broker.h"
+#include "support/process.h"
+#include "support/seed.h"
+
+namespace rp {
+namespace {
+
+using testing::ReadFile;
+using testing::ReprocessorBinary;
+using testing::RunProcess;
+using testing::SeedPath;
+
+TEST(PluginLogicCommand, TransformRunsTheExampleCPlugin) {
+  auto r = RunProcess({ReprocessorBinary(), "transform", "--logic",
+                       std::string("plugin:") + RP_UPPERCASE_PAGE_PLUGIN, "--logic-option", "tag=cli"},
+                      "{\"page\":\"home\"}\nplain text\n\n{\"visit_id\":1}\n");
+  EXPECT_EQ(r.exit_code, 3) << r.err;  // a record was rejected
+  EXPECT_EQ(r.out, "{\"PAGE\":\"HOME\"}\n{\"VISIT_ID\":1}\n");
+  EXPECT_EQ(r.err, "ERROR 2 not_an_object: the value has no '{'\nFILTERED 3\n");
+}
+
+TEST(PluginLogicCommand, TheVisitsPluginGivesTheSeedOutputValues) {
+  auto r = RunProcess({ReprocessorBinary(), "transform", "--logic", std::string("plugin:") + RP_VISITS_PLUGIN,
+                       "--logic-option", "timezone=Europe/Paris"},
+                      ReadFile(SeedPath("input_records.jsonl")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string expected;
+  for (const auto& line :
+       testing::ShowTableFirstColumn(ReadFile(SeedPath("read_topic_before_reprocessing.txt")))) {
+    expected += line + "\n";
+  }
+  EXPECT_EQ(r.out, expected);
+}
+
+TEST(PluginLogicCommand, APluginThatDoesNotLoadIsOneErrorLineAndExit2) {
+  auto r = RunProcess({ReprocessorBinary(), "transform", "--logic", "plugin:/nonexistent.so"}, "{}\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err,
+            "reprocessor: logic plugin /nonexistent.so: cannot load: cannot open shared object file: No such "
+            "file or "
+            "directory\n");
+  auto options =
+      RunProcess({ReprocessorBinary(), "transform", "--logic", std::string("plugin:") + RP_VISITS_PLUGIN,
+                  "--logic-option", "timezone=Mars/Olympus"},
+                 "{}\n");
+  EXPECT_EQ(options.exit_code, 2);
+  EXPECT_EQ(std::count(options.err.begin(), options.err.end(), '\n'), 1) << options.err;
+  EXPECT_NE(options.err.find("Mars/Olympus"), std::string::npos) << options.err;
+}
+
+}  // namespace
+}  // namespace rp
