@@ -1,5 +1,5 @@
 // The built-in `visits` logic as a logic plugin, compiled from the same source
-// files (src/logic/visits_logic.cc, visit_transform.cc, …: the CMake target
+// files (src/logic/visit_transform.cc and what it uses: the CMake target
 // rp_visits_logic_pic). tests/logic/plugin_logic_test.cc checks that its
 // outputs equal the built-in logic's; bench/logic_bench.cc compares speeds.
 //
@@ -10,41 +10,35 @@
 // Run: reprocessor transform --logic plugin:build/examples/plugins/visits_plugin.so
 //          --logic-option timezone=Europe/Paris < records.jsonl
 #include <cstdio>
+#include <cstring>
 #include <exception>
-#include <memory>
-#include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "logic/visits_logic.h"
+#include "logic/visit_transform.h"
 #include "reprocessor/logic_plugin.h"
 
 namespace {
 
-using rp::logic::HeaderView;
-using rp::logic::InputRecord;
-using rp::logic::LogicRejection;
-using rp::logic::Outcome;
-using rp::logic::OutputRecord;
+using rp::logic::Rejection;
+using rp::logic::RejectReason;
+using rp::logic::VisitTransformer;
 
-std::optional<std::string_view> View(const rp_bytes& b) {
-  if (b.is_null) return std::nullopt;
-  return b.size == 0 ? std::string_view() : std::string_view(b.data, b.size);
+void Set(rp_bytes* b, const char* data, size_t size) {
+  b->data = data;
+  b->size = size;
+  b->is_null = 0;
 }
-
-rp_bytes Bytes(const std::string& s) { return rp_bytes_of(s.data(), s.size()); }
-
-rp_bytes Bytes(const std::optional<std::string>& s) { return s ? Bytes(*s) : rp_bytes_null(); }
 
 // One per thread (the ABI's rule). The last batch's outputs live here until
 // the next call.
 struct Instance {
-  std::unique_ptr<rp::logic::Logic> logic;
-  std::vector<HeaderView> in_headers;
-  std::vector<OutputRecord> outputs;
-  std::vector<LogicRejection> rejections;
-  std::vector<std::vector<rp_header>> out_headers;
+  explicit Instance(rp::logic::TransformOptions options) : transformer(std::move(options)) {}
+  VisitTransformer transformer;
+  std::vector<std::string> values;   // out[i].value
+  std::vector<std::string> details;  // out[i].detail
 };
 
 void* Create(const rp_option* options, size_t option_count, char* error, size_t error_size) {
@@ -53,7 +47,7 @@ void* Create(const rp_option* options, size_t option_count, char* error, size_t 
     for (size_t i = 0; i < option_count; ++i) {
       const std::string_view name = options[i].name, value = options[i].value;
       if (name == "timezone") {
-        auto zone = rp::logic::TimeZone::Find(std::string(value));
+        auto zone = rp::logic::TimeZone::Find(value);
         if (!zone.ok()) {
           std::snprintf(error, error_size, "%s", zone.status().message().c_str());
           return nullptr;
@@ -70,9 +64,7 @@ void* Create(const rp_option* options, size_t option_count, char* error, size_t 
         return nullptr;
       }
     }
-    auto instance = std::make_unique<Instance>();
-    instance->logic = rp::logic::NewVisitsLogic(std::move(transform));
-    return instance.release();
+    return new Instance(std::move(transform));
   } catch (const std::exception& e) {  // nothing may cross the C ABI
     std::snprintf(error, error_size, "%s", e.what());
     return nullptr;
@@ -81,57 +73,53 @@ void* Create(const rp_option* options, size_t option_count, char* error, size_t 
 
 void Destroy(void* instance) { delete static_cast<Instance*>(instance); }
 
+// Out of the hot loop: rejections are the rare case.
+[[gnu::noinline]] void Reject(RejectReason reason, std::string detail, std::string* keep,
+                              rp_output_record* out) {
+  const char* name = rp::logic::RejectReasonName(reason);
+  *keep = std::move(detail);
+  out->outcome = RP_OUTCOME_REJECTED;
+  Set(&out->reason, name, std::strlen(name));
+  Set(&out->detail, keep->data(), keep->size());
+}
+
+[[gnu::noinline]] void RejectAll(size_t n, rp_output_record* out) {
+  for (size_t i = 0; i < n; ++i) {
+    out[i].outcome = RP_OUTCOME_REJECTED;
+    Set(&out[i].reason, "out_of_memory", 13);
+    out[i].detail = rp_bytes_null();
+  }
+}
+
+// What VisitsLogic (src/logic/visits_logic.cc) does around VisitTransformer,
+// over the C ABI: a null value is rejected as a tombstone, the output keeps
+// the input's key (out[i].key already is) and carries no headers.
 void ApplyBatch(void* p, const rp_input_record* in, size_t n, rp_output_record* out) {
   auto* self = static_cast<Instance*>(p);
   try {
-    if (self->outputs.size() < n) {
-      self->outputs.resize(n);
-      self->rejections.resize(n);
-      self->out_headers.resize(n);
+    if (self->values.size() < n) {
+      self->values.resize(n);
+      self->details.resize(n);
     }
     for (size_t i = 0; i < n; ++i) {
-      const rp_input_record& r = in[i];
-      self->in_headers.clear();
-      for (size_t h = 0; h < r.header_count; ++h) {
-        self->in_headers.push_back({*View(r.headers[h].name), View(r.headers[h].value)});
+      const rp_bytes& value = in[i].value;
+      out[i].headers = nullptr;
+      out[i].header_count = 0;
+      if (value.is_null) {
+        Reject(RejectReason::kEmptyValue, "tombstone (null value)", &self->details[i], &out[i]);
+        continue;
       }
-      InputRecord record;
-      record.value = View(r.value);
-      record.key = View(r.key);
-      record.headers = self->in_headers;
-      record.topic = *View(r.topic);
-      record.partition = r.partition;
-      record.offset = r.offset;
-      record.timestamp_ms = r.timestamp_ms;
-      OutputRecord& o = self->outputs[i];
-      LogicRejection& rejection = self->rejections[i];
-      switch (self->logic->Apply(record, &o, &rejection)) {
-        case Outcome::kOutput: {
-          out[i].value = Bytes(o.value);
-          out[i].key = Bytes(o.key);
-          std::vector<rp_header>& headers = self->out_headers[i];
-          headers.clear();
-          for (const auto& h : o.headers) headers.push_back({Bytes(h.name), Bytes(h.value)});
-          out[i].headers = headers.data();
-          out[i].header_count = headers.size();
-          break;
-        }
-        case Outcome::kFiltered:
-          out[i].outcome = RP_OUTCOME_FILTERED;
-          break;
-        case Outcome::kRejected:
-          out[i].outcome = RP_OUTCOME_REJECTED;
-          out[i].reason = Bytes(rejection.reason);
-          out[i].detail = Bytes(rejection.detail);
-          break;
+      std::string& output = self->values[i];
+      std::optional<Rejection> rejection = self->transformer.Transform(
+          value.size == 0 ? std::string_view() : std::string_view(value.data, value.size), &output);
+      if (rejection) {
+        Reject(rejection->reason, std::move(rejection->detail), &self->details[i], &out[i]);
+        continue;
       }
+      Set(&out[i].value, output.data(), output.size());
     }
   } catch (const std::exception&) {  // out of memory: nothing may cross the C ABI
-    for (size_t i = 0; i < n; ++i) {
-      out[i].outcome = RP_OUTCOME_REJECTED;
-      out[i].reason = rp_bytes_of("out_of_memory", 13);
-      out[i].detail = rp_bytes_null();
-    }
+    RejectAll(n, out);
   }
 }
 
