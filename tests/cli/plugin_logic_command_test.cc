@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "support/local_broker.h"
 #include "support/process.h"
@@ -36,6 +37,31 @@ TEST(PluginLogicCommand, TheVisitsPluginGivesTheSeedOutputValues) {
     expected += line + "\n";
   }
   EXPECT_EQ(r.out, expected);
+}
+
+// The README's complete plugin, as a user would build it: the C compiler and
+// the public header only.
+TEST(PluginLogicCommand, TheReadmePluginBuildsAndRuns) {
+  const std::string readme = ReadFile(std::string(RP_SOURCE_DIR) + "/README.md");
+  const size_t section = readme.find("### C plugins");
+  ASSERT_NE(section, std::string::npos);
+  const size_t begin = readme.find("```c\n", section);
+  ASSERT_NE(begin, std::string::npos);
+  const size_t end = readme.find("\n```\n", begin);
+  ASSERT_NE(end, std::string::npos);
+  testing::TempDir dir;
+  const std::string source = dir.path() + "/shout.c", library = dir.path() + "/shout.so";
+  std::ofstream(source) << readme.substr(begin + 5, end + 1 - (begin + 5));
+  auto cc = RunProcess({"cc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fPIC", "-shared",
+                        "-fvisibility=hidden", "-I", std::string(RP_SOURCE_DIR) + "/include", "-o", library,
+                        source});
+  ASSERT_EQ(cc.exit_code, 0) << cc.err;
+  auto r = RunProcess(
+      {ReprocessorBinary(), "transform", "--logic", "plugin:" + library, "--logic-option", "by=test"},
+      "hello\n\n{\"a\":1}\n");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.out, "HELLO\n{\"A\":1}\n");
+  EXPECT_EQ(r.err, "ERROR 2 empty_value\n");
 }
 
 TEST(PluginLogicCommand, APluginThatDoesNotLoadIsOneErrorLineAndExit2) {
