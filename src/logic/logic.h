@@ -3,9 +3,10 @@
 // a record gives the same output live and in replay, whichever logic it is.
 //
 // Kinds (OpenLogic): the built-in Spark-exact `visits` logic
-// (logic/visits_logic.h), and Lua scripts (logic/lua/lua_logic.h). A new kind
-// implements this interface in a folder of its own and adds a case to
-// OpenLogic.
+// (logic/visits_logic.h), Lua scripts (logic/lua/lua_logic.h) and C plugins
+// (logic/plugin/plugin_logic.h; their ABI is include/reprocessor/logic_plugin.h).
+// A new kind implements this interface in a folder of its own and adds a case
+// to OpenLogic.
 #pragma once
 
 #include <cstdint>
@@ -74,7 +75,7 @@ class Logic {
   virtual std::string Describe() const = 0;
 };
 
-// What the user chose: `--logic` (visits | lua:PATH), `--logic-option
+// What the user chose: `--logic` (visits | lua:PATH | plugin:PATH), `--logic-option
 // name=value` (repeatable), and the visits logic's own `--timezone` and
 // `--strict` (its time zone is also the default zone of a script's Spark
 // timestamp helpers).
