@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "common/json_string.h"
+#include "common/utf8.h"
 #include "logic/spark_timestamp.h"
 
 namespace rp::jobs {
@@ -14,12 +16,20 @@ std::optional<OffsetBounds> SliceSpec::BoundsFor(int32_t partition) const {
   return all_partitions;
 }
 
+namespace {
+
+// A name from the spec as it goes into an error message: JSON-quoted, so a
+// key holding an escaped newline or quote cannot break the one-line message.
+std::string Quoted(std::string_view name) { return JsonQuoted(ToValidUtf8(name)); }
+
+}  // namespace
+
 Result<std::map<int32_t, int64_t>> ParseSparkOffsets(std::string_view json, std::string_view topic) {
   simdjson::dom::parser parser;
   simdjson::padded_string padded(json);
   simdjson::dom::element root;
   if (parser.parse(padded).get(root) != simdjson::SUCCESS) {
-    return Status::InvalidArgument("offsets spec is not valid JSON: " + std::string(json));
+    return Status::InvalidArgument("offsets spec is not valid JSON: " + Quoted(json));
   }
   simdjson::dom::object topics;
   if (root.get_object().get(topics) != simdjson::SUCCESS) {
@@ -28,25 +38,25 @@ Result<std::map<int32_t, int64_t>> ParseSparkOffsets(std::string_view json, std:
   std::map<int32_t, int64_t> offsets;
   for (auto [name, partitions] : topics) {
     if (name != topic) {
-      return Status::InvalidArgument("offsets spec names topic '" + std::string(name) + "' but the table holds '" +
-                                     std::string(topic) + "'");
+      return Status::InvalidArgument("offsets spec names topic " + Quoted(name) + " but the table holds " +
+                                     Quoted(topic));
     }
     simdjson::dom::object parts;
     if (partitions.get_object().get(parts) != simdjson::SUCCESS) {
-      return Status::InvalidArgument("offsets for topic '" + std::string(name) + "' must be an object");
+      return Status::InvalidArgument("offsets for topic " + Quoted(name) + " must be an object");
     }
     for (auto [key, value] : parts) {
       int32_t partition = -1;
       auto [ptr, ec] = std::from_chars(key.data(), key.data() + key.size(), partition);
       if (ec != std::errc() || ptr != key.data() + key.size() || partition < 0) {
-        return Status::InvalidArgument("partition '" + std::string(key) + "' is not a partition number");
+        return Status::InvalidArgument("partition " + Quoted(key) + " is not a partition number");
       }
       int64_t offset = 0;
       if (value.get_int64().get(offset) != simdjson::SUCCESS) {
-        return Status::InvalidArgument("offset for partition " + std::string(key) + " must be an integer");
+        return Status::InvalidArgument("offset for partition " + std::to_string(partition) + " must be an integer");
       }
       if (offset < kEarliest) {
-        return Status::InvalidArgument("offset " + std::to_string(offset) + " for partition " + std::string(key) +
+        return Status::InvalidArgument("offset " + std::to_string(offset) + " for partition " + std::to_string(partition) +
                                        " is negative (only -2 = earliest and -1 = latest are allowed)");
       }
       offsets[partition] = offset;  // a repeated key: the last wins, as in Spark's JSON reader
@@ -59,7 +69,7 @@ namespace {
 
 Result<int64_t> ParseTime(const std::string& flag, const std::string& text, const logic::TimeZone& zone) {
   std::optional<int64_t> micros = logic::ParseSparkTimestamp(text, zone);
-  if (!micros) return Status::InvalidArgument(flag + " '" + text + "' is not a timestamp (e.g. 2025-09-04T07:00:00)");
+  if (!micros) return Status::InvalidArgument(flag + " " + Quoted(text) + " is not a timestamp (e.g. 2025-09-04T07:00:00)");
   return *micros;
 }
 

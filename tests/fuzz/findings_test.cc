@@ -105,5 +105,15 @@ TEST(FuzzFindings, OffsetsSpecWithoutPartitionsSelectsTheWholeTopic) {
   EXPECT_FALSE(spec->BoundsFor(0).has_value());
 }
 
+// Found by the offset_spec fuzzer in session 3's CI: a topic name in the
+// spec holding an escaped newline ("NS\n0.") came back unescaped inside the
+// error, which then ran over two lines. Names from the spec are JSON-quoted.
+TEST(FuzzFindings, ATopicNameWithAnEscapedNewlineKeepsTheErrorOnOneLine) {
+  Replay(OffsetSpecTarget, "{\"visits\":{\"0\":23,\"1\":-2}}\n{\"NS\\n0.\":{\"0\":50,\"1\":12}}");
+  Result<std::map<int32_t, int64_t>> offsets = jobs::ParseSparkOffsets(R"({"NS\n0.":{"0":50}})", "visits");
+  ASSERT_FALSE(offsets.ok());
+  EXPECT_EQ(offsets.status().message(), R"(offsets spec names topic "NS\n0." but the table holds "visits")");
+}
+
 }  // namespace
 }  // namespace rp::fuzz
