@@ -90,8 +90,13 @@ Status OutputRouter::Process(const SourceRecord& record) {
     return Status::OK();
   }
   if (outcome == logic::Outcome::kOutput) {
-    headers_.clear();
-    for (auto& h : output_.headers) headers_.push_back({h.name, h.value});
+    // Assigned in place, not rebuilt: the strings keep their capacity from
+    // record to record.
+    headers_.resize(output_.headers.size());
+    for (size_t i = 0; i < output_.headers.size(); ++i) {
+      headers_[i].name = output_.headers[i].name;
+      headers_[i].value = output_.headers[i].value;
+    }
     SetSourceHeaders(record);
     SourceRecord routed = record;
     if (output_.key) {
@@ -104,7 +109,7 @@ Status OutputRouter::Process(const SourceRecord& record) {
     ++produced_;
     return Status::OK();
   }
-  headers_.clear();
+  headers_.resize(0);
   SetSourceHeaders(record);
   headers_.push_back({kHeaderDlqReason, rejection_.reason});
   headers_.push_back({kHeaderDlqDetail, rejection_.detail});
