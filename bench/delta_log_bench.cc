@@ -115,8 +115,9 @@ void BenchSnapshotLoad(const Flags& flags, const std::string& root) {
   const std::string path = root + "/log_table";
   rp::delta::TableOptions options;
   options.write_checkpoints = false;  // placed by hand below
-  auto table = Check(rp::delta::Table::Create(path, *rp::jobs::RawTableSchema(), rp::jobs::RawTablePartitionColumns(),
-                                              {{"reprocessor.timeZone", "UTC"}}, options),
+  auto table = Check(rp::delta::Table::Create(path, *rp::jobs::RawTableSchema(rp::jobs::RawLayout::kSeed),
+                                              rp::jobs::RawTablePartitionColumns(), {{"reprocessor.timeZone", "UTC"}},
+                                              options),
                      "create log table");
   // Commit latency as the log grows (the first and the last tenth).
   const int64_t tenth = std::max<int64_t>(flags.commits / 10, 1);
@@ -182,8 +183,13 @@ void SeedValue(int64_t i, int64_t rows_per_hour, std::string* out) {
 
 void BenchFindOffsets(const Flags& flags, const std::string& root) {
   const std::string path = root + "/raw_table";
-  auto table = Check(rp::delta::Table::Create(path, *rp::jobs::RawTableSchema(), rp::jobs::RawTablePartitionColumns(),
-                                              {{"reprocessor.timeZone", "UTC"}}),
+  rp::jobs::RawTableSettings settings;
+  settings.layout = rp::jobs::RawLayout::kKafka;  // what sync creates by default
+  settings.time_zone = "UTC";
+  settings.source_topic = "visits";
+  auto table = Check(rp::delta::Table::Create(path, *rp::jobs::RawTableSchema(settings.layout),
+                                              rp::jobs::RawTablePartitionColumns(),
+                                              rp::jobs::RawTableConfiguration(settings)),
                      "create raw table");
   constexpr int kKafkaPartitions = 3;
   const rp::logic::TimeZone utc = rp::logic::TimeZone::Utc();
@@ -192,14 +198,21 @@ void BenchFindOffsets(const Flags& flags, const std::string& root) {
   auto start = Clock::now();
   for (int64_t first = 0; first < flags.rows; first += flags.rows_per_commit) {
     const int64_t last = std::min(flags.rows, first + flags.rows_per_commit);
-    rp::jobs::RawBatchBuilder rows(utc);
+    rp::jobs::RawBatchBuilder rows(settings.layout, settings.event_time, utc);
     std::map<int32_t, int64_t> last_offset;
     for (int64_t i = first; i < last; ++i) {
       SeedValue(i, flags.rows_per_hour, &value);
       value_bytes += static_cast<int64_t>(value.size());
       const auto partition = static_cast<int32_t>(i % kKafkaPartitions);
       const int64_t offset = i / kKafkaPartitions;
-      Check(rows.Append(value, partition, offset), "append row");
+      rp::kafka::MessageView record;
+      record.topic = "visits";
+      record.partition = partition;
+      record.offset = offset;
+      record.value = value;
+      record.timestamp_ms = 1'700'000'000'000 + i;
+      record.timestamp_type = rp::kafka::TimestampType::kCreateTime;
+      Check(rows.Append(record), "append row");
       last_offset[partition] = offset;
     }
     auto batch = Check(rows.Finish(), "finish batch");

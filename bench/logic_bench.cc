@@ -13,12 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "logic/event_time.h"
 #include "logic/logic.h"
 #include "logic/spark_timestamp.h"
 #include "logic/visit_transform.h"
 
 namespace {
 
+using rp::logic::EventTimeReader;
+using rp::logic::EventTimeSpec;
 using rp::logic::TimeZone;
 using rp::logic::TransformOptions;
 using rp::logic::VisitTransformer;
@@ -77,6 +80,34 @@ void BM_TransformSlowPath(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 BENCHMARK(BM_TransformSlowPath);
+
+// The sync job's event time per record: EventTimeReader (json:/event_time)
+// against VisitTransformer::Parse, which sync used to run for it.
+void BM_SyncEventTime_VisitsParse(benchmark::State& state) {
+  const std::vector<std::string> records = SeedShapedRecords(4096);
+  VisitTransformer transformer(Options(false));
+  rp::logic::Visit visit;
+  size_t i = 0;
+  for (auto _ : state) {
+    auto rejection = transformer.Parse(records[i++ & 4095], &visit);
+    benchmark::DoNotOptimize(rejection);
+    benchmark::DoNotOptimize(visit.event_time_micros);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_SyncEventTime_VisitsParse);
+
+void BM_SyncEventTime_Reader(benchmark::State& state) {
+  const std::vector<std::string> records = SeedShapedRecords(4096);
+  EventTimeReader reader(EventTimeSpec{}, Options(false).zone);
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::string& r = records[i & 4095];
+    benchmark::DoNotOptimize(reader.Read(r, static_cast<int64_t>(i++)));
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_SyncEventTime_Reader);
 
 // One record at a time through Logic::Apply, as stream and reprocess call it.
 void BM_VisitsLogic(benchmark::State& state, const std::string& logic_name,

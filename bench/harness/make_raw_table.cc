@@ -1,7 +1,8 @@
 // make_raw_table: writes a raw table as `sync` would have written it from a
 // 3-partition topic of seed-shaped records (bench/harness/seed_records.h),
-// without going through Kafka: same schema, partitioning, zone config, txn
-// actions, and one commit per `--rows-per-commit` records (sync's batch size).
+// without going through Kafka: same schema (`--layout`, default kafka),
+// partitioning, table config, txn actions, and one commit per
+// `--rows-per-commit` records (sync's batch size).
 //
 //   make_raw_table --table /tmp/raw10m --rows 10000000
 #include <cinttypes>
@@ -34,16 +35,23 @@ int main(int argc, char** argv) {
   app.add_option("--rows-per-commit", per_commit);
   app.add_option("--partitions", partitions);
   app.add_option("--topic", topic);
+  std::string layout_name = "kafka";
+  app.add_option("--layout", layout_name, "kafka or seed");
   CLI11_PARSE(app, argc, argv);
 
   using namespace rp;
+  auto layout = jobs::ParseRawLayout(layout_name);
+  if (!layout.ok()) return Fail(layout.status());
   auto zone = logic::TimeZone::Utc();
-  auto table = delta::Table::Create(path, *jobs::RawTableSchema(), jobs::RawTablePartitionColumns(),
-                                    {{jobs::kConfigTimeZone, zone.name()},
-                                     {jobs::kConfigSourceTopic, topic},
-                                     {"delta.appendOnly", "true"}});
+  jobs::RawTableSettings settings;
+  settings.layout = *layout;
+  settings.time_zone = zone.name();
+  settings.source_topic = topic;
+  auto table = delta::Table::Create(path, *jobs::RawTableSchema(*layout), jobs::RawTablePartitionColumns(),
+                                    jobs::RawTableConfiguration(settings));
   if (!table.ok()) return Fail(table.status());
-  jobs::RawBatchBuilder builder(zone);
+  jobs::RawBatchBuilder builder(*layout, settings.event_time, zone);
+  const int64_t now_ms = 1'700'000'000'000;
   std::string key, value;
   int64_t files = 0, commits = 0;
   for (int64_t start = 0; start < rows; start += per_commit) {
@@ -51,7 +59,15 @@ int main(int argc, char** argv) {
     for (int64_t i = start; i < end; ++i) {
       bench::SeedShapedRecord(i, rows, &key, &value);
       // Record i went to partition i % partitions at the next offset there.
-      Status s = builder.Append(value, static_cast<int32_t>(i % partitions), i / partitions);
+      kafka::MessageView record;
+      record.topic = topic;
+      record.partition = static_cast<int32_t>(i % partitions);
+      record.offset = i / partitions;
+      record.key = key;
+      record.value = value;
+      record.timestamp_ms = now_ms + i;
+      record.timestamp_type = kafka::TimestampType::kCreateTime;
+      Status s = builder.Append(record);
       if (!s.ok()) return Fail(s);
     }
     auto batch = builder.Finish();

@@ -62,7 +62,7 @@ class Demo {
     }
     const std::string table = flags_.work_dir + "/visits_table";
     sync_ = std::make_unique<BackgroundProcess>(
-        Command({"sync", "--topic", "visits", "--table", table, "--timezone", flags_.timezone}),
+        Command({"sync", "--topic", "visits", "--table", table, "--layout", "seed", "--timezone", flags_.timezone}),
         flags_.work_dir + "/sync.log");
     stream_ = std::make_unique<BackgroundProcess>(
         Command({"stream", "--input-topic", "visits", "--output-topic", "visits_transformed", "--timezone",

@@ -65,7 +65,7 @@ void AddReprocessCommand(CLI::App& app, CommandAction* action) {
   cmd->add_flag("--dry-run", job.dry_run, "Print what would be produced; produce nothing");
   cmd->add_option("--max-rate", job.max_rate, "Records per second at most")->check(CLI::PositiveNumber);
   cmd->add_option("--timezone", job.timezone, "Zone for the logic (default: the table's)");
-  cmd->add_option("--partitioning", flags->partitioning, "Output partition: preserve, key or random")
+  cmd->add_option("--partitioning", flags->partitioning, "Output partition: preserve (the input partition), key (murmur2 of the output key, as Java clients; the input partition for a null key) or random")
       ->check(CLI::IsMember({"preserve", "key", "random"}))
       ->capture_default_str();
   cmd->add_flag("--strict", job.strict, "Dead-letter records with a missing, null or mistyped field");

@@ -78,7 +78,7 @@ void AddStreamCommand(CLI::App& app, CommandAction* action) {
       ->check(CLI::IsMember({"at-least-once", "exactly-once"}))
       ->capture_default_str();
   cmd->add_option("--timezone", flags->timezone, "Zone for timestamps without one (default: the machine's)");
-  cmd->add_option("--partitioning", flags->partitioning, "Output partition: preserve, key or random")
+  cmd->add_option("--partitioning", flags->partitioning, "Output partition: preserve (the input partition), key (murmur2 of the output key, as Java clients; the input partition for a null key) or random")
       ->check(CLI::IsMember({"preserve", "key", "random"}))
       ->capture_default_str();
   cmd->add_flag("--strict", flags->strict, "Dead-letter records with a missing, null or mistyped field");

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "jobs/shutdown.h"
 #include "jobs/sync_job.h"
+#include "logic/event_time.h"
 
 namespace rp::cli {
 namespace {
@@ -18,6 +19,11 @@ struct SyncFlags {
 };
 
 int RunSync(SyncFlags flags) {
+  if (flags.job.event_time) {
+    // Checked before any broker is contacted: a typo is a usage error.
+    auto spec = logic::EventTimeSpec::Parse(*flags.job.event_time);
+    if (!spec.ok()) return ReportError(spec.status());
+  }
   auto config = flags.kafka.Resolve();
   if (!config.ok()) return ReportError(config.status());
   flags.job.kafka = *config;
@@ -42,13 +48,25 @@ void AddSyncCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--job-id", job.job_id, "Prefix of the table's txn app ids (default: the group id)");
   cmd->add_option("--timezone", job.timezone,
                   "Zone of the event-time partitions (default: the table's, else the machine's)");
+  cmd->add_option("--layout", job.layout,
+                  "Columns of a new table: kafka (Spark's Kafka source columns: key, value, topic, partition, offset, "
+                  "timestamp, timestampType, headers, plus event_time; the default) or seed (value STRING, partition, "
+                  "offset, as the seed's Spark job). An existing table keeps its own")
+      ->check(CLI::IsMember({"kafka", "seed"}));
+  cmd->add_option("--event-time", job.event_time,
+                  "Where a record's event time comes from: json:/POINTER (a JSON pointer into the value, read with "
+                  "Spark's timestamp rules in the table's zone; default json:/event_time) or kafka (the record "
+                  "timestamp). Records without one are stored with null partition columns");
+  cmd->add_option("--event-time-fallback", job.event_time_fallback,
+                  "kafka: use the record timestamp when the value gives no event time (default none)")
+      ->check(CLI::IsMember({"kafka", "none"}));
   cmd->add_option("--max-batch-records", job.max_batch_records, "Commit after this many records")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--max-batch-ms", flags->max_batch_ms, "Commit this long after a batch's first record")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--dlq-table", job.dlq_table_path, "Table for values that are not UTF-8 (default <table>_dlq)");
+  cmd->add_option("--dlq-table", job.dlq_table_path, "Table for records the layout cannot store, e.g. non-UTF-8 values in the seed layout (default <table>_dlq)");
   cmd->add_option("--broker-timeout", flags->broker_timeout_s,
                   "Seconds without any reachable broker before the job fails (nothing partial is committed)")
       ->check(CLI::PositiveNumber)

@@ -11,7 +11,8 @@ Result<Partitioning> ParsePartitioning(std::string_view name) {
   if (name == "preserve") return Partitioning::kPreserve;
   if (name == "key") return Partitioning::kKey;
   if (name == "random") return Partitioning::kRandom;
-  return Status::InvalidArgument("unknown partitioning '" + std::string(name) + "' (preserve, key or random)");
+  return Status::InvalidArgument("unknown partitioning '" + std::string(name) +
+                                 "' (preserve, key or random)");
 }
 
 logic::InputRecord ToInputRecord(const SourceRecord& record) {
@@ -44,25 +45,28 @@ Result<std::unique_ptr<OutputRouter>> OutputRouter::Create(kafka::Producer* prod
   auto out = kafka::TopicPartitions(producer->handle(), router->options_.output_topic, kTimeout);
   if (!out.ok()) return out.status();
   router->output_partitions_ = static_cast<int32_t>(out->size());
-  RP_RETURN_IF_ERROR(
-      kafka::EnsureTopic(producer->handle(), router->options_.dlq_topic, router->output_partitions_, kTimeout));
+  RP_RETURN_IF_ERROR(kafka::EnsureTopic(producer->handle(), router->options_.dlq_topic,
+                                        router->output_partitions_, kTimeout));
   auto dlq = kafka::TopicPartitions(producer->handle(), router->options_.dlq_topic, kTimeout);
   if (!dlq.ok()) return dlq.status();
   router->dlq_partitions_ = static_cast<int32_t>(dlq->size());
-  router->output_rkt_ = rd_kafka_topic_new(producer->handle(), router->options_.output_topic.c_str(), nullptr);
+  router->output_rkt_ =
+      rd_kafka_topic_new(producer->handle(), router->options_.output_topic.c_str(), nullptr);
   return router;
 }
 
 int32_t OutputRouter::PartitionFor(const SourceRecord& record, int32_t partition_count) {
   switch (options_.partitioning) {
-    case Partitioning::kPreserve:
-      return record.partition % partition_count;
     case Partitioning::kKey:
       if (record.key) {
-        return rd_kafka_msg_partitioner_murmur2(output_rkt_, record.key->data(), record.key->size(), partition_count,
-                                                nullptr, nullptr);
+        return rd_kafka_msg_partitioner_murmur2(output_rkt_, record.key->data(), record.key->size(),
+                                                partition_count, nullptr, nullptr);
       }
+      // No key: the source partition, not a random one (a Java producer's
+      // choice), so a replay puts the record where the live job did.
       [[fallthrough]];
+    case Partitioning::kPreserve:
+      return record.partition % partition_count;
     case Partitioning::kRandom:
       // xorshift: cheap and good enough to spread load.
       random_state_ ^= random_state_ << 13;
@@ -104,8 +108,8 @@ Status OutputRouter::Process(const SourceRecord& record) {
     } else {
       routed.key.reset();
     }
-    RP_RETURN_IF_ERROR(producer_->Produce(options_.output_topic, PartitionFor(routed, output_partitions_), routed.key,
-                                          output_.value, headers_, record.delivery_token));
+    RP_RETURN_IF_ERROR(producer_->Produce(options_.output_topic, PartitionFor(routed, output_partitions_),
+                                          routed.key, output_.value, headers_, record.delivery_token));
     ++produced_;
     return Status::OK();
   }

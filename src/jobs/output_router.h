@@ -29,7 +29,7 @@ inline constexpr const char* kHeaderDlqDetail = "dlq-detail";
 
 enum class Partitioning {
   kPreserve,  // the input partition, modulo the output's partition count
-  kKey,       // murmur2 of the key, as Java clients do (random for a null key)
+  kKey,       // murmur2 of the key, as Java clients do; a null key: as kPreserve
   kRandom,
 };
 Result<Partitioning> ParsePartitioning(std::string_view name);

@@ -4,16 +4,46 @@
 
 namespace rp::jobs {
 
-void PendingRecords::Add(int32_t partition, int64_t offset, std::optional<std::string_view> value) {
-  Record r{partition, !value.has_value(), offset, nullptr, 0};
-  if (value) {
-    r.value_data = CopyValue(*value);
-    r.value_size = value->size();
+void PendingRecords::Add(const kafka::MessageView& m) {
+  Record r{};
+  r.partition = m.partition;
+  r.offset = m.offset;
+  r.timestamp_ms = m.timestamp_ms;
+  r.timestamp_type = m.timestamp_type;
+  r.null_value = !m.value.has_value();
+  if (m.value) {
+    r.value_data = CopyBytes(*m.value);
+    r.value_size = m.value->size();
+  }
+  r.null_key = !m.key.has_value();
+  if (m.key) {
+    r.key_data = CopyBytes(*m.key);
+    r.key_size = static_cast<uint32_t>(m.key->size());  // Kafka caps a record well below 4 GB
+  }
+  r.header_begin = headers_.size();
+  r.header_count = static_cast<uint32_t>(m.headers.size());
+  for (const auto& h : m.headers) {
+    logic::HeaderView copy{std::string_view(CopyBytes(h.name), h.name.size()), std::nullopt};
+    if (h.value) copy.value.emplace(CopyBytes(*h.value), h.value->size());
+    headers_.push_back(copy);
   }
   records_.push_back(r);
 }
 
-const char* PendingRecords::CopyValue(std::string_view value) {
+kafka::MessageView PendingRecords::View(const Record& r, std::string_view topic) const {
+  kafka::MessageView v;
+  v.topic = topic;
+  v.partition = r.partition;
+  v.offset = r.offset;
+  v.key = r.key();
+  v.value = r.value();
+  v.timestamp_ms = r.timestamp_ms;
+  v.timestamp_type = r.timestamp_type;
+  v.headers = std::span<const logic::HeaderView>(headers_.data() + r.header_begin, r.header_count);
+  return v;
+}
+
+const char* PendingRecords::CopyBytes(std::string_view value) {
   if (value.empty()) return "";
   char* dst;
   if (value.size() > kBlockSize / 4) {  // a large value gets a block of its own
@@ -33,6 +63,7 @@ const char* PendingRecords::CopyValue(std::string_view value) {
 
 void PendingRecords::Clear() {
   records_.clear();
+  headers_.clear();
   blocks_.clear();
   large_.clear();
   block_used_ = 0;

@@ -1,7 +1,7 @@
 // Records a job holds between polling and committing, copied out of
 // librdkafka's messages. A message pins its whole fetch response (and a
 // large op struct), so holding 100k messages cost sync ~1 KB per record;
-// copied, a record costs its value bytes plus 32 bytes.
+// copied, a record costs its key, value and header bytes plus 72 bytes.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "kafka/message_view.h"
+
 namespace rp::jobs {
 
 class PendingRecords {
@@ -18,19 +20,35 @@ class PendingRecords {
   struct Record {
     int32_t partition;
     bool null_value;
+    bool null_key;
+    kafka::TimestampType timestamp_type;
     int64_t offset;
+    int64_t timestamp_ms;
     const char* value_data;
     size_t value_size;
+    const char* key_data;
+    uint32_t key_size;
+    uint32_t header_count;
+    size_t header_begin;  // index into the holder's header array
     std::optional<std::string_view> value() const {
       if (null_value) return std::nullopt;
       return std::string_view(value_data, value_size);
     }
+    std::optional<std::string_view> key() const {
+      if (null_key) return std::nullopt;
+      return std::string_view(key_data, key_size);
+    }
   };
 
-  void Add(int32_t partition, int64_t offset, std::optional<std::string_view> value);
+  // Copies everything of the message the raw table keeps (not the topic: one
+  // holder serves one topic).
+  void Add(const kafka::MessageView& message);
+
+  // The record as a message view again (headers included), for `topic`.
+  kafka::MessageView View(const Record& record, std::string_view topic) const;
 
   template <typename Pred>
-  void EraseIf(Pred pred) {  // the bytes of erased values stay until Clear()
+  void EraseIf(Pred pred) {  // the bytes of erased records stay until Clear()
     std::erase_if(records_, pred);
   }
   void Clear();
@@ -42,10 +60,11 @@ class PendingRecords {
 
  private:
   static constexpr size_t kBlockSize = 1 << 20;
-  const char* CopyValue(std::string_view value);
+  const char* CopyBytes(std::string_view bytes);
 
   std::vector<Record> records_;
-  // Value bytes in fixed blocks: no reallocation moves a value a Record points to.
+  std::vector<logic::HeaderView> headers_;  // views into the blocks
+  // Bytes in fixed blocks: no reallocation moves bytes a Record points to.
   std::vector<std::unique_ptr<char[]>> blocks_, large_;
   size_t block_used_ = 0;  // bytes used in blocks_.back()
 };

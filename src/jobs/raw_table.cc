@@ -1,5 +1,9 @@
 #include "jobs/raw_table.h"
 
+#include <climits>
+
+#include "common/utf8.h"
+
 namespace rp::jobs {
 namespace {
 
@@ -7,10 +11,104 @@ Status FromArrow(const arrow::Status& s) {
   return s.ok() ? Status::OK() : Status::Internal("arrow: " + s.ToString());
 }
 
+std::shared_ptr<arrow::DataType> Timestamp() { return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"); }
+
+// Spark's Kafka source: header keys are Java strings.
+std::shared_ptr<arrow::DataType> HeadersType(const std::shared_ptr<arrow::DataType>& key_type) {
+  return arrow::list(arrow::field(
+      "element", arrow::struct_({arrow::field("key", key_type), arrow::field("value", arrow::binary())})));
+}
+
+arrow::Status AppendBytes(arrow::BinaryBuilder* b, std::optional<std::string_view> bytes) {
+  return bytes ? b->Append(bytes->data(), static_cast<int32_t>(bytes->size())) : b->AppendNull();
+}
+
+// A headers column: null for a record without headers, as Spark's Kafka
+// source stores it.
+class HeadersBuilder {
+ public:
+  explicit HeadersBuilder(const std::shared_ptr<arrow::DataType>& key_type) {
+    auto* pool = arrow::default_memory_pool();
+    std::shared_ptr<arrow::ArrayBuilder> key;
+    if (key_type->id() == arrow::Type::STRING) {
+      key = std::make_shared<arrow::StringBuilder>(pool);
+    } else {
+      key = std::make_shared<arrow::BinaryBuilder>(pool);
+    }
+    const auto type = HeadersType(key_type);
+    auto entry = std::make_shared<arrow::StructBuilder>(
+        type->field(0)->type(), pool,
+        std::vector<std::shared_ptr<arrow::ArrayBuilder>>{key, std::make_shared<arrow::BinaryBuilder>(pool)});
+    key_ = static_cast<arrow::BinaryBuilder*>(key.get());  // StringBuilder is a BinaryBuilder
+    value_ = static_cast<arrow::BinaryBuilder*>(entry->field_builder(1));
+    entry_ = entry.get();
+    list_ = std::make_unique<arrow::ListBuilder>(pool, std::move(entry), type);
+  }
+
+  arrow::Status Append(std::span<const logic::HeaderView> headers) {
+    if (headers.empty()) return list_->AppendNull();
+    ARROW_RETURN_NOT_OK(list_->Append());
+    for (const auto& h : headers) {
+      ARROW_RETURN_NOT_OK(entry_->Append());
+      ARROW_RETURN_NOT_OK(key_->Append(h.name.data(), static_cast<int32_t>(h.name.size())));
+      ARROW_RETURN_NOT_OK(AppendBytes(value_, h.value));
+    }
+    return arrow::Status::OK();
+  }
+  arrow::ArrayBuilder* builder() { return list_.get(); }
+
+ private:
+  std::unique_ptr<arrow::ListBuilder> list_;
+  arrow::StructBuilder* entry_;
+  arrow::BinaryBuilder* key_;
+  arrow::BinaryBuilder* value_;
+};
+
+int32_t TimestampTypeId(kafka::TimestampType type) { return static_cast<int32_t>(type); }
+
 }  // namespace
 
-std::shared_ptr<arrow::Schema> RawTableSchema() {
-  static const auto schema = arrow::schema({
+Result<RawLayout> ParseRawLayout(std::string_view name) {
+  if (name == "kafka") return RawLayout::kKafka;
+  if (name == "seed") return RawLayout::kSeed;
+  return Status::InvalidArgument("unknown table layout '" + std::string(name) + "' (kafka or seed)");
+}
+
+const char* RawLayoutName(RawLayout layout) { return layout == RawLayout::kKafka ? "kafka" : "seed"; }
+
+Result<RawTableSettings> ReadRawTableSettings(const std::map<std::string, std::string>& conf) {
+  RawTableSettings s;
+  if (auto it = conf.find(kConfigLayout); it != conf.end()) {
+    RP_ASSIGN_OR_RETURN(s.layout, ParseRawLayout(it->second));
+  }
+  std::string event_time(logic::kDefaultEventTimeSpec);
+  if (auto it = conf.find(kConfigEventTime); it != conf.end()) event_time = it->second;
+  RP_ASSIGN_OR_RETURN(s.event_time, logic::EventTimeSpec::Parse(event_time));
+  if (auto it = conf.find(kConfigEventTimeFallback); it != conf.end()) {
+    if (it->second != "kafka" && it->second != "none") {
+      return Status::InvalidArgument(std::string(kConfigEventTimeFallback) + " is '" + it->second +
+                                     "' (kafka or none)");
+    }
+    s.event_time.fallback_kafka = it->second == "kafka";
+  }
+  if (auto it = conf.find(kConfigTimeZone); it != conf.end()) s.time_zone = it->second;
+  if (auto it = conf.find(kConfigSourceTopic); it != conf.end()) s.source_topic = it->second;
+  return s;
+}
+
+std::map<std::string, std::string> RawTableConfiguration(const RawTableSettings& s) {
+  std::map<std::string, std::string> conf = {
+      {kConfigLayout, RawLayoutName(s.layout)},
+      {kConfigEventTime, s.event_time.ToString()},
+      {kConfigEventTimeFallback, s.event_time.fallback_kafka ? "kafka" : "none"},
+      {"delta.appendOnly", "true"}};
+  if (s.time_zone) conf[kConfigTimeZone] = *s.time_zone;
+  if (s.source_topic) conf[kConfigSourceTopic] = *s.source_topic;
+  return conf;
+}
+
+std::shared_ptr<arrow::Schema> RawTableSchema(RawLayout layout) {
+  static const auto seed = arrow::schema({
       arrow::field("value", arrow::utf8()),
       arrow::field("partition", arrow::int32()),
       arrow::field("offset", arrow::int64()),
@@ -19,7 +117,22 @@ std::shared_ptr<arrow::Schema> RawTableSchema() {
       arrow::field("day", arrow::int32()),
       arrow::field("hour", arrow::int32()),
   });
-  return schema;
+  static const auto kafka = arrow::schema({
+      arrow::field("key", arrow::binary()),
+      arrow::field("value", arrow::binary()),
+      arrow::field("topic", arrow::utf8()),
+      arrow::field("partition", arrow::int32()),
+      arrow::field("offset", arrow::int64()),
+      arrow::field("timestamp", Timestamp()),
+      arrow::field("timestampType", arrow::int32()),
+      arrow::field("headers", HeadersType(arrow::utf8())),
+      arrow::field("event_time", Timestamp()),
+      arrow::field("year", arrow::int32()),
+      arrow::field("month", arrow::int32()),
+      arrow::field("day", arrow::int32()),
+      arrow::field("hour", arrow::int32()),
+  });
+  return layout == RawLayout::kKafka ? kafka : seed;
 }
 
 const std::vector<std::string>& RawTablePartitionColumns() {
@@ -27,15 +140,26 @@ const std::vector<std::string>& RawTablePartitionColumns() {
   return cols;
 }
 
-std::shared_ptr<arrow::Schema> DeadLetterTableSchema() {
-  static const auto schema = arrow::schema({
+std::shared_ptr<arrow::Schema> DeadLetterTableSchema(RawLayout layout) {
+  static const auto seed = arrow::schema({
       arrow::field("value", arrow::binary()),
       arrow::field("topic", arrow::utf8()),
       arrow::field("partition", arrow::int32()),
       arrow::field("offset", arrow::int64()),
       arrow::field("reason", arrow::utf8()),
   });
-  return schema;
+  static const auto kafka = arrow::schema({
+      arrow::field("value", arrow::binary()),
+      arrow::field("topic", arrow::utf8()),
+      arrow::field("partition", arrow::int32()),
+      arrow::field("offset", arrow::int64()),
+      arrow::field("reason", arrow::utf8()),
+      arrow::field("key", arrow::binary()),
+      arrow::field("headers", HeadersType(arrow::binary())),
+      arrow::field("timestamp", Timestamp()),
+      arrow::field("timestampType", arrow::int32()),
+  });
+  return layout == RawLayout::kKafka ? kafka : seed;
 }
 
 std::string SyncAppId(const std::string& job_id, const std::string& topic, int32_t partition) {
@@ -48,55 +172,148 @@ std::string DefaultDeadLetterTablePath(const std::string& table_path) {
   return p + "_dlq";
 }
 
-RawBatchBuilder::RawBatchBuilder(logic::TimeZone zone) : parser_(logic::TransformOptions{std::move(zone), false}) {}
+struct RawBatchBuilder::Columns {
+  // seed: value is a STRING (the builders are the same class underneath).
+  std::unique_ptr<arrow::BinaryBuilder> key, value;
+  arrow::StringBuilder topic;
+  arrow::Int32Builder partition;
+  arrow::Int64Builder offset;
+  arrow::TimestampBuilder timestamp{Timestamp(), arrow::default_memory_pool()};
+  arrow::Int32Builder timestamp_type;
+  HeadersBuilder headers{arrow::utf8()};
+  arrow::TimestampBuilder event_time{Timestamp(), arrow::default_memory_pool()};
+  arrow::Int32Builder year, month, day, hour;
 
-Status RawBatchBuilder::Append(std::optional<std::string_view> value, int32_t partition, int64_t offset) {
-  std::optional<logic::CivilTime> when;
-  if (value && !parser_.Parse(*value, &visit_) && visit_.event_time_micros) {
-    when = parser_.options().zone.ToCivil(*visit_.event_time_micros);
+  explicit Columns(RawLayout layout) {
+    key = std::make_unique<arrow::BinaryBuilder>();
+    if (layout == RawLayout::kSeed) {
+      value = std::make_unique<arrow::StringBuilder>();
+    } else {
+      value = std::make_unique<arrow::BinaryBuilder>();
+    }
   }
-  RP_RETURN_IF_ERROR(FromArrow(value ? value_.Append(value->data(), static_cast<int32_t>(value->size()))
-                                     : value_.AppendNull()));
-  RP_RETURN_IF_ERROR(FromArrow(partition_.Append(partition)));
-  RP_RETURN_IF_ERROR(FromArrow(offset_.Append(offset)));
-  if (when && when->year >= INT32_MIN && when->year <= INT32_MAX) {
-    RP_RETURN_IF_ERROR(FromArrow(year_.Append(static_cast<int32_t>(when->year))));
-    RP_RETURN_IF_ERROR(FromArrow(month_.Append(when->month)));
-    RP_RETURN_IF_ERROR(FromArrow(day_.Append(when->day)));
-    RP_RETURN_IF_ERROR(FromArrow(hour_.Append(when->hour)));
+  std::vector<arrow::ArrayBuilder*> InOrder(RawLayout layout) {
+    if (layout == RawLayout::kSeed) return {value.get(), &partition, &offset, &year, &month, &day, &hour};
+    return {key.get(),         value.get(), &topic, &partition, &offset, &timestamp, &timestamp_type,
+            headers.builder(), &event_time, &year,  &month,     &day,    &hour};
+  }
+};
+
+RawBatchBuilder::RawBatchBuilder(RawLayout layout, logic::EventTimeSpec event_time, logic::TimeZone zone)
+    : layout_(layout),
+      event_time_(std::move(event_time), zone),
+      zone_(std::move(zone)),
+      columns_(std::make_unique<Columns>(layout)) {}
+
+RawBatchBuilder::~RawBatchBuilder() = default;
+
+const char* RawBatchBuilder::Unstorable(const kafka::MessageView& r) const {
+  if (layout_ == RawLayout::kSeed) {
+    return r.value && !IsValidUtf8(*r.value) ? "invalid_utf8" : nullptr;
+  }
+  for (const auto& h : r.headers) {
+    if (!IsValidUtf8(h.name)) return "invalid_utf8_header_name";
+  }
+  return nullptr;
+}
+
+Status RawBatchBuilder::Append(const kafka::MessageView& r) {
+  Columns& c = *columns_;
+  const std::optional<int64_t> when_micros = event_time_.Read(r.value, r.timestamp_ms);
+  logic::CivilTime civil{};
+  bool when = false;
+  if (when_micros) {
+    civil = zone_.ToCivil(*when_micros);
+    when = civil.year >= INT32_MIN && civil.year <= INT32_MAX;
+  }
+
+  RP_RETURN_IF_ERROR(FromArrow(AppendBytes(c.value.get(), r.value)));
+  RP_RETURN_IF_ERROR(FromArrow(c.partition.Append(r.partition)));
+  RP_RETURN_IF_ERROR(FromArrow(c.offset.Append(r.offset)));
+  if (layout_ == RawLayout::kKafka) {
+    RP_RETURN_IF_ERROR(FromArrow(AppendBytes(c.key.get(), r.key)));
+    RP_RETURN_IF_ERROR(FromArrow(c.topic.Append(r.topic.data(), static_cast<int32_t>(r.topic.size()))));
+    if (r.timestamp_type == kafka::TimestampType::kNone) {
+      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.AppendNull()));
+    } else {
+      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.Append(r.timestamp_ms * 1000)));
+    }
+    RP_RETURN_IF_ERROR(FromArrow(c.timestamp_type.Append(TimestampTypeId(r.timestamp_type))));
+    RP_RETURN_IF_ERROR(FromArrow(c.headers.Append(r.headers)));
+    RP_RETURN_IF_ERROR(FromArrow(when ? c.event_time.Append(*when_micros) : c.event_time.AppendNull()));
+  }
+  if (when) {
+    RP_RETURN_IF_ERROR(FromArrow(c.year.Append(static_cast<int32_t>(civil.year))));
+    RP_RETURN_IF_ERROR(FromArrow(c.month.Append(civil.month)));
+    RP_RETURN_IF_ERROR(FromArrow(c.day.Append(civil.day)));
+    RP_RETURN_IF_ERROR(FromArrow(c.hour.Append(civil.hour)));
   } else {
-    // Unparsable records are kept, with null partitions, so a fixed logic can reprocess them.
-    for (auto* b : {&year_, &month_, &day_, &hour_}) RP_RETURN_IF_ERROR(FromArrow(b->AppendNull()));
+    for (auto* b : {&c.year, &c.month, &c.day, &c.hour}) RP_RETURN_IF_ERROR(FromArrow(b->AppendNull()));
   }
   ++rows_;
   return Status::OK();
 }
 
 Result<std::shared_ptr<arrow::RecordBatch>> RawBatchBuilder::Finish() {
-  std::vector<std::shared_ptr<arrow::Array>> cols(7);
-  arrow::ArrayBuilder* builders[] = {&value_, &partition_, &offset_, &year_, &month_, &day_, &hour_};
-  for (size_t i = 0; i < 7; ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i])));
-  auto batch = arrow::RecordBatch::Make(RawTableSchema(), rows_, std::move(cols));
+  std::vector<arrow::ArrayBuilder*> builders = columns_->InOrder(layout_);
+  std::vector<std::shared_ptr<arrow::Array>> cols(builders.size());
+  for (size_t i = 0; i < builders.size(); ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i])));
+  auto batch = arrow::RecordBatch::Make(RawTableSchema(layout_), rows_, std::move(cols));
   rows_ = 0;
   return batch;
 }
 
-Status DeadLetterBatchBuilder::Append(std::string_view raw_value, std::string_view topic, int32_t partition,
-                                      int64_t offset, std::string_view reason) {
-  RP_RETURN_IF_ERROR(FromArrow(value_.Append(raw_value.data(), static_cast<int32_t>(raw_value.size()))));
-  RP_RETURN_IF_ERROR(FromArrow(topic_.Append(topic.data(), static_cast<int32_t>(topic.size()))));
-  RP_RETURN_IF_ERROR(FromArrow(partition_.Append(partition)));
-  RP_RETURN_IF_ERROR(FromArrow(offset_.Append(offset)));
-  RP_RETURN_IF_ERROR(FromArrow(reason_.Append(reason.data(), static_cast<int32_t>(reason.size()))));
+struct DeadLetterBatchBuilder::Columns {
+  arrow::BinaryBuilder value;
+  arrow::StringBuilder topic;
+  arrow::Int32Builder partition;
+  arrow::Int64Builder offset;
+  arrow::StringBuilder reason;
+  arrow::BinaryBuilder key;
+  HeadersBuilder headers{arrow::binary()};
+  arrow::TimestampBuilder timestamp{Timestamp(), arrow::default_memory_pool()};
+  arrow::Int32Builder timestamp_type;
+
+  std::vector<arrow::ArrayBuilder*> InOrder(RawLayout layout) {
+    std::vector<arrow::ArrayBuilder*> out = {&value, &topic, &partition, &offset, &reason};
+    if (layout == RawLayout::kKafka) {
+      out.insert(out.end(), {&key, headers.builder(), &timestamp, &timestamp_type});
+    }
+    return out;
+  }
+};
+
+DeadLetterBatchBuilder::DeadLetterBatchBuilder(RawLayout layout)
+    : layout_(layout), columns_(std::make_unique<Columns>()) {}
+
+DeadLetterBatchBuilder::~DeadLetterBatchBuilder() = default;
+
+Status DeadLetterBatchBuilder::Append(const kafka::MessageView& r, std::string_view reason) {
+  Columns& c = *columns_;
+  RP_RETURN_IF_ERROR(FromArrow(AppendBytes(&c.value, r.value)));
+  RP_RETURN_IF_ERROR(FromArrow(c.topic.Append(r.topic.data(), static_cast<int32_t>(r.topic.size()))));
+  RP_RETURN_IF_ERROR(FromArrow(c.partition.Append(r.partition)));
+  RP_RETURN_IF_ERROR(FromArrow(c.offset.Append(r.offset)));
+  RP_RETURN_IF_ERROR(FromArrow(c.reason.Append(reason.data(), static_cast<int32_t>(reason.size()))));
+  if (layout_ == RawLayout::kKafka) {
+    RP_RETURN_IF_ERROR(FromArrow(AppendBytes(&c.key, r.key)));
+    RP_RETURN_IF_ERROR(FromArrow(c.headers.Append(r.headers)));
+    if (r.timestamp_type == kafka::TimestampType::kNone) {
+      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.AppendNull()));
+    } else {
+      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.Append(r.timestamp_ms * 1000)));
+    }
+    RP_RETURN_IF_ERROR(FromArrow(c.timestamp_type.Append(TimestampTypeId(r.timestamp_type))));
+  }
   ++rows_;
   return Status::OK();
 }
 
 Result<std::shared_ptr<arrow::RecordBatch>> DeadLetterBatchBuilder::Finish() {
-  std::vector<std::shared_ptr<arrow::Array>> cols(5);
-  arrow::ArrayBuilder* builders[] = {&value_, &topic_, &partition_, &offset_, &reason_};
-  for (size_t i = 0; i < 5; ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i])));
-  auto batch = arrow::RecordBatch::Make(DeadLetterTableSchema(), rows_, std::move(cols));
+  std::vector<arrow::ArrayBuilder*> builders = columns_->InOrder(layout_);
+  std::vector<std::shared_ptr<arrow::Array>> cols(builders.size());
+  for (size_t i = 0; i < builders.size(); ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i])));
+  auto batch = arrow::RecordBatch::Make(DeadLetterTableSchema(layout_), rows_, std::move(cols));
   rows_ = 0;
   return batch;
 }

@@ -1,35 +1,71 @@
-// The raw table: every record of the input topic, as the seed's Spark job
-// stores it, partitioned by event time in the table's zone.
-//   value STRING, partition INT, offset BIGINT, year INT, month INT, day INT, hour INT
-// plus its dead-letter table for values that are not valid UTF-8 (they cannot
-// be a Parquet STRING):
+// The raw table: every record of the input topic, partitioned by event time in
+// the table's zone. Two layouts:
+//
+//  kafka (the default for new tables): Spark's Kafka source columns, so any
+//  payload is storable and a replay can reproduce key, headers and partition:
+//    key BINARY, value BINARY, topic STRING, partition INT, offset BIGINT,
+//    timestamp TIMESTAMP, timestampType INT,
+//    headers ARRAY<STRUCT<key STRING, value BINARY>>, event_time TIMESTAMP,
+//    year INT, month INT, day INT, hour INT
+//  seed: the seed's Spark job's layout (the demo uses it):
+//    value STRING, partition INT, offset BIGINT, year INT, month INT, day INT, hour INT
+//
+// The layout, zone, source topic and event-time rule are kept in the table's
+// configuration; a table without a layout key predates layouts and is seed.
+//
+// Records a layout cannot store go to a dead-letter table beside it: a value
+// that is not UTF-8 (seed: value is a STRING) or a header name that is not
+// UTF-8 (kafka: a header key is a STRING). Its kafka-layout form keeps the
+// whole record:
 //   value BINARY, topic STRING, partition INT, offset BIGINT, reason STRING
+//   [kafka: key BINARY, headers ARRAY<STRUCT<key BINARY, value BINARY>>,
+//    timestamp TIMESTAMP, timestampType INT]
 // `sync` writes both; `reprocess` and `read-table` read the first.
 #pragma once
 
 #include <arrow/api.h>
-
-#include <climits>
 
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
+#include "kafka/message_view.h"
+#include "logic/event_time.h"
 #include "logic/time_zone.h"
-#include "logic/visit_transform.h"
 
 namespace rp::jobs {
 
 // Table configuration keys we own.
 inline constexpr const char* kConfigTimeZone = "reprocessor.timeZone";
 inline constexpr const char* kConfigSourceTopic = "reprocessor.sourceTopic";
+inline constexpr const char* kConfigLayout = "reprocessor.layout";
+inline constexpr const char* kConfigEventTime = "reprocessor.eventTime";
+inline constexpr const char* kConfigEventTimeFallback = "reprocessor.eventTimeFallback";
 
-std::shared_ptr<arrow::Schema> RawTableSchema();
+enum class RawLayout { kKafka, kSeed };
+// "kafka" or "seed"; anything else is InvalidArgument.
+Result<RawLayout> ParseRawLayout(std::string_view name);
+const char* RawLayoutName(RawLayout layout);
+
+// What a raw table's configuration says about it. Keys a table lacks take the
+// values tables had before the keys existed (seed layout, json:/event_time).
+struct RawTableSettings {
+  RawLayout layout = RawLayout::kSeed;
+  logic::EventTimeSpec event_time;
+  std::optional<std::string> time_zone;
+  std::optional<std::string> source_topic;
+};
+Result<RawTableSettings> ReadRawTableSettings(const std::map<std::string, std::string>& configuration);
+// The configuration of a new raw table (zone and topic must be set).
+std::map<std::string, std::string> RawTableConfiguration(const RawTableSettings& settings);
+
+std::shared_ptr<arrow::Schema> RawTableSchema(RawLayout layout);
 const std::vector<std::string>& RawTablePartitionColumns();
-std::shared_ptr<arrow::Schema> DeadLetterTableSchema();
+std::shared_ptr<arrow::Schema> DeadLetterTableSchema(RawLayout layout);
 
 // The Delta txn appId for one Kafka partition of one sync job.
 std::string SyncAppId(const std::string& job_id, const std::string& topic, int32_t partition);
@@ -37,40 +73,43 @@ std::string SyncAppId(const std::string& job_id, const std::string& topic, int32
 // The default dead-letter table path: "<table>_dlq" beside the table.
 std::string DefaultDeadLetterTablePath(const std::string& table_path);
 
-// Accumulates records column by column, computing the partition columns from
-// each value's event_time with the shared logic.
+// Accumulates records column by column, computing event_time and the
+// partition columns with the table's event-time rule.
 class RawBatchBuilder {
  public:
-  explicit RawBatchBuilder(logic::TimeZone zone);
-  // nullopt value: a tombstone, stored as a null value with null partitions.
-  Status Append(std::optional<std::string_view> value, int32_t partition, int64_t offset);
+  RawBatchBuilder(RawLayout layout, logic::EventTimeSpec event_time, logic::TimeZone zone);
+  ~RawBatchBuilder();
+
+  // Why the layout cannot store `record` ("invalid_utf8", …), or nullptr.
+  const char* Unstorable(const kafka::MessageView& record) const;
+  // The record must be storable. A record without an event time is stored
+  // with null partitions, so a fixed rule can still find it.
+  Status Append(const kafka::MessageView& record);
   int64_t rows() const { return rows_; }
   // Returns the batch and resets the builder.
   Result<std::shared_ptr<arrow::RecordBatch>> Finish();
 
  private:
-  logic::VisitTransformer parser_;
-  logic::Visit visit_;
-  arrow::StringBuilder value_;
-  arrow::Int32Builder partition_;
-  arrow::Int64Builder offset_;
-  arrow::Int32Builder year_, month_, day_, hour_;
+  struct Columns;
+  RawLayout layout_;
+  logic::EventTimeReader event_time_;
+  logic::TimeZone zone_;
+  std::unique_ptr<Columns> columns_;
   int64_t rows_ = 0;
 };
 
 class DeadLetterBatchBuilder {
  public:
-  Status Append(std::string_view raw_value, std::string_view topic, int32_t partition, int64_t offset,
-                std::string_view reason);
+  explicit DeadLetterBatchBuilder(RawLayout layout);
+  ~DeadLetterBatchBuilder();
+  Status Append(const kafka::MessageView& record, std::string_view reason);
   int64_t rows() const { return rows_; }
   Result<std::shared_ptr<arrow::RecordBatch>> Finish();
 
  private:
-  arrow::BinaryBuilder value_;
-  arrow::StringBuilder topic_;
-  arrow::Int32Builder partition_;
-  arrow::Int64Builder offset_;
-  arrow::StringBuilder reason_;
+  struct Columns;
+  RawLayout layout_;
+  std::unique_ptr<Columns> columns_;
   int64_t rows_ = 0;
 };
 

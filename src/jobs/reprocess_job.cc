@@ -14,7 +14,7 @@
 #include "delta/table_sort.h"
 #include "jobs/raw_table.h"
 #include "kafka/producer.h"
-#include "logic/visit_transform.h"
+#include "logic/event_time.h"
 
 namespace rp::jobs {
 namespace {
@@ -84,17 +84,77 @@ std::vector<Conjunction> TimeConjunctions(const SliceSpec& spec, const logic::Ti
   return out;
 }
 
-delta::Filter BuildFilter(const SliceSpec& spec, const logic::TimeZone& zone) {
+// `zone` is the table's: its partition columns are civil times there. With a
+// stored event_time column (kafka layout), time bounds are exact ranges on it,
+// so files are also skipped by its statistics.
+delta::Filter BuildFilter(const SliceSpec& spec, const logic::TimeZone& zone, bool has_event_time_column) {
+  Conjunction event_time;
+  if (has_event_time_column && spec.since_micros)
+    event_time.push_back(ColumnRange::Ge("event_time", *spec.since_micros));
+  if (has_event_time_column && spec.until_micros)
+    event_time.push_back(ColumnRange::Lt("event_time", *spec.until_micros));
   std::vector<Conjunction> any;
   for (const auto& o : OffsetConjunctions(spec)) {
     for (const auto& t : TimeConjunctions(spec, zone)) {
       Conjunction c = o;
       c.insert(c.end(), t.begin(), t.end());
+      c.insert(c.end(), event_time.begin(), event_time.end());
       any.push_back(std::move(c));
     }
   }
   return delta::Filter::AnyOf(std::move(any));
 }
+
+// The rows of the scan, as source records: one row at a time, reusing the
+// header array.
+class RowReader {
+ public:
+  RowReader(const arrow::Table& rows, RawLayout layout, std::string_view topic) : topic_(topic) {
+    if (rows.num_rows() == 0) return;  // one chunk per column after CombineChunks
+    auto column = [&](const char* name) { return rows.GetColumnByName(name)->chunk(0); };
+    value_ = std::static_pointer_cast<arrow::BinaryArray>(column("value"));  // a StringArray is one too
+    partition_ = std::static_pointer_cast<arrow::Int32Array>(column("partition"));
+    offset_ = std::static_pointer_cast<arrow::Int64Array>(column("offset"));
+    if (layout == RawLayout::kKafka) {
+      key_ = std::static_pointer_cast<arrow::BinaryArray>(column("key"));
+      timestamp_ = std::static_pointer_cast<arrow::TimestampArray>(column("timestamp"));
+      headers_ = std::static_pointer_cast<arrow::ListArray>(column("headers"));
+      const auto& entries = static_cast<const arrow::StructArray&>(*headers_->values());
+      header_key_ = std::static_pointer_cast<arrow::StringArray>(entries.field(0));
+      header_value_ = std::static_pointer_cast<arrow::BinaryArray>(entries.field(1));
+    }
+  }
+
+  SourceRecord Row(int64_t i) {
+    SourceRecord r{topic_, partition_->Value(i), offset_->Value(i), std::nullopt, std::nullopt};
+    if (!value_->IsNull(i)) r.value = value_->GetView(i);
+    if (!key_) return r;
+    if (!key_->IsNull(i)) r.key = key_->GetView(i);
+    if (!timestamp_->IsNull(i)) r.timestamp_ms = FloorDiv(timestamp_->Value(i), 1000);
+    header_views_.clear();
+    if (!headers_->IsNull(i)) {
+      for (int64_t h = headers_->value_offset(i); h < headers_->value_offset(i + 1); ++h) {
+        logic::HeaderView view{header_key_->GetView(h), std::nullopt};
+        if (!header_value_->IsNull(h)) view.value = header_value_->GetView(h);
+        header_views_.push_back(view);
+      }
+    }
+    r.headers = header_views_;
+    return r;
+  }
+
+ private:
+  static int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b < 0); }
+
+  std::string_view topic_;
+  std::shared_ptr<arrow::BinaryArray> value_, key_, header_value_;
+  std::shared_ptr<arrow::Int32Array> partition_;
+  std::shared_ptr<arrow::Int64Array> offset_;
+  std::shared_ptr<arrow::TimestampArray> timestamp_;
+  std::shared_ptr<arrow::ListArray> headers_;
+  std::shared_ptr<arrow::StringArray> header_key_;
+  std::vector<logic::HeaderView> header_views_;
+};
 
 // Sleeps as needed to keep the average rate at most `rate` records/s.
 class RateLimiter {
@@ -102,7 +162,8 @@ class RateLimiter {
   explicit RateLimiter(std::optional<double> rate) : rate_(rate), start_(Clock::now()) {}
   void Admit(int64_t done) {
     if (!rate_ || *rate_ <= 0) return;
-    auto due = start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(done / *rate_));
+    auto due =
+        start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(done / *rate_));
     if (due > Clock::now()) std::this_thread::sleep_until(due);
   }
 
@@ -126,7 +187,8 @@ std::string ReprocessSummary::ToString() const {
   return fmt::format(
       "reprocess run {}: files {} total, {} pruned, {} skipped, {} read; rows {}; produced {}; filtered {}; "
       "dead-lettered {}; {:.3f} s",
-      run_id, files_total, files_pruned, files_skipped, files_read, rows, produced, filtered, dead_lettered, seconds);
+      run_id, files_total, files_pruned, files_skipped, files_read, rows, produced, filtered, dead_lettered,
+      seconds);
 }
 
 Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, const std::atomic<bool>& stop) {
@@ -136,24 +198,40 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
 
   auto table = delta::Table::Open(options.table_path);
   if (!table.ok()) {
-    if (table.status().IsNotFound()) return Status::InvalidArgument("no Delta table at " + options.table_path);
+    if (table.status().IsNotFound())
+      return Status::InvalidArgument("no Delta table at " + options.table_path);
     return table.status();
   }
   auto snapshot = (*table)->snapshot();
-  const auto& conf = snapshot->metadata().configuration;
-  auto topic_it = conf.find(kConfigSourceTopic);
-  const std::string topic = topic_it != conf.end() ? topic_it->second : "visits";
+  RP_ASSIGN_OR_RETURN(RawTableSettings settings, ReadRawTableSettings(snapshot->metadata().configuration));
+  const std::string topic = settings.source_topic.value_or("visits");
+  if (settings.layout == RawLayout::kSeed && options.output.partitioning == Partitioning::kKey) {
+    return Status::InvalidArgument(
+        "table " + options.table_path +
+        " has the seed layout, which stores no keys: --partitioning key cannot reproduce "
+        "the live output (use preserve or random, or a table synced with --layout kafka)");
+  }
 
-  logic::TimeZone zone = logic::TimeZone::Local();
-  auto zone_it = conf.find(kConfigTimeZone);
+  // The table's zone places rows in partitions; --timezone is the logic's zone.
+  logic::TimeZone table_zone = logic::TimeZone::Local();
+  if (settings.time_zone) {
+    RP_ASSIGN_OR_RETURN(table_zone, logic::TimeZone::Find(*settings.time_zone));
+  }
+  logic::TimeZone zone = table_zone;
   if (options.timezone) {
     RP_ASSIGN_OR_RETURN(zone, logic::TimeZone::Find(*options.timezone));
-  } else if (zone_it != conf.end()) {
-    RP_ASSIGN_OR_RETURN(zone, logic::TimeZone::Find(zone_it->second));
   }
   RP_ASSIGN_OR_RETURN(SliceSpec slice, BuildSliceSpec(options.slice, topic, zone));
+  const bool time_bounds = slice.since_micros || slice.until_micros;
+  if (time_bounds && settings.layout == RawLayout::kSeed &&
+      settings.event_time.source == logic::EventTimeSpec::Source::kKafka) {
+    return Status::InvalidArgument(
+        "table " + options.table_path +
+        " takes event times from Kafka timestamps, which the seed layout does not store: "
+        "--since/--until cannot select its rows");
+  }
 
-  // Which rows: prune by partitions and offset stats, then filter exactly.
+  // Which rows: prune by partitions and stats, then filter exactly.
   std::vector<delta::AddFile> files;
   files.reserve(snapshot->files().size());
   for (const auto& [path, add] : snapshot->files()) files.push_back(add);
@@ -161,8 +239,10 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
   scan.table_root = options.table_path;
   scan.schema = snapshot->schema();
   scan.partition_columns = snapshot->partition_columns();
-  scan.filter = BuildFilter(slice, zone);
+  scan.filter = BuildFilter(slice, table_zone, settings.layout == RawLayout::kKafka);
   scan.columns = {"value", "partition", "offset"};
+  if (settings.layout == RawLayout::kKafka)
+    scan.columns = {"key", "value", "partition", "offset", "timestamp", "headers"};
   RP_ASSIGN_OR_RETURN(delta::ScanResult result, delta::Scan(files, scan));
   summary.files_total = result.metrics.files_total;
   summary.files_pruned = result.metrics.files_pruned;
@@ -192,30 +272,25 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
     }
     router = std::move(*created);
   }
-  logic::VisitTransformer preview(transform);  // --since/--until row checks (the event time)
-  logic::Visit visit;
+  // Seed-layout tables store no event time: it is read from the value again,
+  // by the table's own rule (never by the business logic).
+  logic::EventTimeReader event_time(settings.event_time, table_zone);
   logic::OutputRecord out;
   logic::LogicRejection rejection;
 
   const int64_t n = rows->num_rows();
-  std::shared_ptr<arrow::StringArray> values;
-  std::shared_ptr<arrow::Int32Array> partitions;
-  std::shared_ptr<arrow::Int64Array> offsets;
-  if (n > 0) {  // one chunk per column after CombineChunks
-    values = std::static_pointer_cast<arrow::StringArray>(rows->column(0)->chunk(0));
-    partitions = std::static_pointer_cast<arrow::Int32Array>(rows->column(1)->chunk(0));
-    offsets = std::static_pointer_cast<arrow::Int64Array>(rows->column(2)->chunk(0));
-  }
+  RowReader reader(*rows, settings.layout, topic);
   RateLimiter limiter(options.max_rate);
   auto last_progress = Clock::now();
   for (int64_t i = 0; i < n && !stop.load(); ++i) {
-    SourceRecord r{topic, partitions->Value(i), offsets->Value(i), std::nullopt, std::nullopt};
-    if (!values->IsNull(i)) r.value = values->GetView(i);
-    if (slice.since_micros || slice.until_micros) {
-      // Time bounds select by the record's own event time; no event time, no match.
-      if (!r.value || preview.Parse(*r.value, &visit) || !visit.event_time_micros) continue;
-      if (slice.since_micros && *visit.event_time_micros < *slice.since_micros) continue;
-      if (slice.until_micros && *visit.event_time_micros >= *slice.until_micros) continue;
+    const SourceRecord r = reader.Row(i);
+    if (time_bounds && settings.layout == RawLayout::kSeed) {
+      // The scan checked the kafka layout's stored event_time; no event time, no match.
+      const std::optional<int64_t> t = event_time.Read(r.value, r.timestamp_ms);
+      if (!t || (slice.since_micros && *t < *slice.since_micros) ||
+          (slice.until_micros && *t >= *slice.until_micros)) {
+        continue;
+      }
     }
     ++summary.rows;
     if (options.dry_run) {

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "jobs/delivery_tracker.h"
 #include "kafka/group_consumer.h"
+#include "kafka/message_view.h"
 #include "kafka/producer.h"
 
 namespace rp::jobs {
@@ -157,23 +158,10 @@ class StreamRunner {
  private:
   Status ProduceBatch(const std::vector<kafka::MessagePtr>& batch, bool track) {
     for (const auto& m : batch) {
-      SourceRecord r{rd_kafka_topic_name(m->rkt), m->partition, m->offset, std::nullopt, std::nullopt};
-      if (m->key) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
-      if (m->payload) r.value.emplace(static_cast<const char*>(m->payload), m->len);
-      r.timestamp_ms = rd_kafka_message_timestamp(m.get(), nullptr);
-      header_views_.clear();
-      rd_kafka_headers_t* hdrs = nullptr;
-      if (rd_kafka_message_headers(m.get(), &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
-        const char* name;
-        const void* val;
-        size_t size;
-        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-          logic::HeaderView h{name, std::nullopt};
-          if (val) h.value.emplace(static_cast<const char*>(val), size);
-          header_views_.push_back(h);
-        }
-      }
-      r.headers = header_views_;
+      const kafka::MessageView& v = viewer_.View(*m);
+      SourceRecord r{v.topic, v.partition, v.offset, v.key, v.value};
+      r.timestamp_ms = v.timestamp_ms;
+      r.headers = v.headers;
       if (track) r.delivery_token = tracker_.Track(m->partition, m->offset);
       RP_RETURN_IF_ERROR(router_->Process(r));
     }
@@ -273,7 +261,7 @@ class StreamRunner {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<logic::Logic> logic_;
   std::unique_ptr<OutputRouter> router_;
-  std::vector<logic::HeaderView> header_views_;  // the current record's, reused
+  kafka::MessageViewer viewer_;  // the current record's view (its headers array is reused)
   // At-least-once only.
   static constexpr std::chrono::milliseconds kCommitInterval{100};
   DeliveryTracker tracker_;

@@ -5,12 +5,12 @@
 #include <vector>
 
 #include "common/log.h"
-#include "common/utf8.h"
 #include "delta/data_file_writer.h"
 #include "delta/table.h"
 #include "jobs/pending_records.h"
 #include "jobs/raw_table.h"
 #include "kafka/group_consumer.h"
+#include "kafka/message_view.h"
 #include "logic/time_zone.h"
 
 namespace rp::jobs {
@@ -31,14 +31,17 @@ class SyncRunner {
     kafka::GroupConsumerOptions copts;
     copts.group_id = options_.group_id;
     copts.topics = {options_.topic};
-    copts.start_offset = [this](const std::string& topic, int32_t partition) { return StartOffset(topic, partition); };
+    copts.start_offset = [this](const std::string& topic, int32_t partition) {
+      return StartOffset(topic, partition);
+    };
     copts.on_revoked = [this](const std::vector<kafka::TopicPartition>& tps) { DropPending(tps); };
     // The consumer checks the topic exists, so a mistyped topic creates no table.
     // Partitions are only assigned (and the table consulted) inside Poll().
     RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(options_.kafka, copts));
     RP_RETURN_IF_ERROR(OpenTable());
-    Log(LogLevel::kInfo, "sync", "{} -> {} (zone {}, job {})", options_.topic, options_.table_path, zone_.name(),
-        job_id_);
+    Log(LogLevel::kInfo, "sync", "{} -> {} (layout {}, event time {}{}, zone {}, job {})", options_.topic,
+        options_.table_path, RawLayoutName(settings_.layout), settings_.event_time.ToString(),
+        settings_.event_time.fallback_kafka ? " else kafka" : "", zone_.name(), job_id_);
 
     Status status;
     Clock::time_point batch_started{};
@@ -53,11 +56,7 @@ class SyncRunner {
       // Small polls: messages are copied and released every few thousand.
       const size_t room = std::min<size_t>(options_.max_batch_records - pending_.size(), 4096);
       status = consumer_->Poll(&polled_, room, wait, wait);
-      for (const auto& m : polled_) {
-        std::optional<std::string_view> value;
-        if (m->payload) value.emplace(static_cast<const char*>(m->payload), m->len);
-        pending_.Add(m->partition, m->offset, value);
-      }
+      for (const auto& m : polled_) pending_.Add(viewer_.View(*m));
       polled_.clear();  // releases librdkafka's fetch buffers now, not at the commit
       if (status.ok() && pending_.size() == before) status = consumer_->CheckBrokers(options_.broker_timeout);
       if (!status.ok()) break;
@@ -79,32 +78,67 @@ class SyncRunner {
   }
 
  private:
+  // The table's settings win; an explicit flag that contradicts them is
+  // refused, since the rows already stored were placed by them.
   Status OpenTable() {
     std::optional<logic::TimeZone> zone;
     if (options_.timezone) {
       RP_ASSIGN_OR_RETURN(zone, logic::TimeZone::Find(*options_.timezone));
     }
+    RawTableSettings settings;
+    settings.layout = RawLayout::kKafka;
+    if (options_.layout) {
+      RP_ASSIGN_OR_RETURN(settings.layout, ParseRawLayout(*options_.layout));
+    }
+    RP_ASSIGN_OR_RETURN(
+        settings.event_time,
+        logic::EventTimeSpec::Parse(options_.event_time.value_or(std::string(logic::kDefaultEventTimeSpec))));
+    if (options_.event_time_fallback) {
+      if (*options_.event_time_fallback != "kafka" && *options_.event_time_fallback != "none") {
+        return Status::InvalidArgument("--event-time-fallback must be kafka or none, not '" +
+                                       *options_.event_time_fallback + "'");
+      }
+      settings.event_time.fallback_kafka = *options_.event_time_fallback == "kafka";
+    }
     auto existing = delta::Table::Open(options_.table_path);
     if (existing.ok()) {
-      const auto& conf = (*existing)->snapshot()->metadata().configuration;
-      auto it = conf.find(kConfigTimeZone);
-      if (it != conf.end()) {
-        RP_ASSIGN_OR_RETURN(logic::TimeZone table_zone, logic::TimeZone::Find(it->second));
+      RP_ASSIGN_OR_RETURN(RawTableSettings have,
+                          ReadRawTableSettings((*existing)->snapshot()->metadata().configuration));
+      auto refuse = [&](const std::string& what, const std::string& has, const std::string& flag) {
+        return Status::InvalidArgument("table " + options_.table_path + " has " + what + " " + has + "; " +
+                                       flag + " would store records differently");
+      };
+      if (have.time_zone) {
+        RP_ASSIGN_OR_RETURN(logic::TimeZone table_zone, logic::TimeZone::Find(*have.time_zone));
         if (zone && zone->name() != table_zone.name()) {
-          return Status::InvalidArgument("table " + options_.table_path + " is partitioned in zone " + it->second +
-                                         "; --timezone " + zone->name() + " would partition differently");
+          return Status::InvalidArgument("table " + options_.table_path + " is partitioned in zone " +
+                                         *have.time_zone + "; --timezone " + zone->name() +
+                                         " would partition differently");
         }
         zone = table_zone;
       }
+      if (options_.layout && settings.layout != have.layout) {
+        return refuse("layout", RawLayoutName(have.layout), "--layout " + *options_.layout);
+      }
+      if (options_.event_time && settings.event_time.ToString() != have.event_time.ToString()) {
+        return refuse("event time", have.event_time.ToString(), "--event-time " + *options_.event_time);
+      }
+      if (options_.event_time_fallback &&
+          settings.event_time.fallback_kafka != have.event_time.fallback_kafka) {
+        return refuse("event-time fallback", have.event_time.fallback_kafka ? "kafka" : "none",
+                      "--event-time-fallback " + *options_.event_time_fallback);
+      }
+      settings = have;
     } else if (!existing.status().IsNotFound()) {
       return existing.status();
     }
     zone_ = zone ? *zone : logic::TimeZone::Local();
-    std::map<std::string, std::string> conf = {{kConfigTimeZone, zone_.name()},
-                                               {kConfigSourceTopic, options_.topic},
-                                               {"delta.appendOnly", "true"}};
-    RP_ASSIGN_OR_RETURN(table_, delta::Table::OpenOrCreate(options_.table_path, *RawTableSchema(),
-                                                           RawTablePartitionColumns(), conf));
+    settings.time_zone = zone_.name();
+    if (!settings.source_topic) settings.source_topic = options_.topic;
+    settings_ = settings;
+    RP_ASSIGN_OR_RETURN(
+        table_, delta::Table::OpenOrCreate(options_.table_path, *RawTableSchema(settings.layout),
+                                           RawTablePartitionColumns(), RawTableConfiguration(settings)));
     return Status::OK();
   }
 
@@ -149,8 +183,9 @@ class SyncRunner {
     });
     for (const auto& [partition, offset] : reseek) {
       // With newer records still pending, the fetch position is already past the gap.
-      bool newer_pending = std::any_of(pending_.begin(), pending_.end(),
-                                       [p = partition](const PendingRecords::Record& r) { return r.partition == p; });
+      bool newer_pending =
+          std::any_of(pending_.begin(), pending_.end(),
+                      [p = partition](const PendingRecords::Record& r) { return r.partition == p; });
       if (!newer_pending) RP_RETURN_IF_ERROR(consumer_->Seek({options_.topic, partition}, offset));
     }
     return Status::OK();
@@ -160,17 +195,17 @@ class SyncRunner {
     RP_RETURN_IF_ERROR(ReconcileWithTable());
     if (pending_.empty()) return Status::OK();
 
-    RawBatchBuilder rows(zone_);
-    DeadLetterBatchBuilder dead;
+    RawBatchBuilder rows(settings_.layout, settings_.event_time, zone_);
+    DeadLetterBatchBuilder dead(settings_.layout);
     std::map<int32_t, int64_t> last_offset, last_dead_offset;
     for (const auto& r : pending_) {
-      std::optional<std::string_view> value = r.value();
-      if (value && !IsValidUtf8(*value)) {
-        // Not storable as a Parquet STRING: keep the raw bytes in the DLQ table.
-        RP_RETURN_IF_ERROR(dead.Append(*value, options_.topic, r.partition, r.offset, "invalid_utf8"));
+      const kafka::MessageView record = pending_.View(r, options_.topic);
+      if (const char* reason = rows.Unstorable(record)) {
+        // Not storable in the table's layout: keep the whole record in the DLQ table.
+        RP_RETURN_IF_ERROR(dead.Append(record, reason));
         last_dead_offset[r.partition] = r.offset;
       } else {
-        RP_RETURN_IF_ERROR(rows.Append(value, r.partition, r.offset));
+        RP_RETURN_IF_ERROR(rows.Append(record));
       }
       last_offset[r.partition] = r.offset;
     }
@@ -179,15 +214,17 @@ class SyncRunner {
     RP_ASSIGN_OR_RETURN(auto batch, rows.Finish());
     std::vector<delta::AddFile> adds;
     if (batch->num_rows() > 0) {
-      RP_ASSIGN_OR_RETURN(adds, delta::WriteDataFiles(options_.table_path, RawTablePartitionColumns(), *batch));
+      RP_ASSIGN_OR_RETURN(adds,
+                          delta::WriteDataFiles(options_.table_path, RawTablePartitionColumns(), *batch));
     }
     const size_t files = adds.size();
     delta::Transaction txn = table_->NewTransaction();
     txn.AddFiles(std::move(adds));
-    for (const auto& [partition, offset] : last_offset) txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
-    Result<int64_t> version = txn.Commit("STREAMING UPDATE", {{"outputMode", "Append"},
-                                                              {"queryId", job_id_},
-                                                              {"epochId", std::to_string(stats_->commits)}});
+    for (const auto& [partition, offset] : last_offset)
+      txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
+    Result<int64_t> version = txn.Commit(
+        "STREAMING UPDATE",
+        {{"outputMode", "Append"}, {"queryId", job_id_}, {"epochId", std::to_string(stats_->commits)}});
     if (!version.ok()) {
       if (!version.status().IsConflict()) return version.status();
       // Someone else committed these partitions meanwhile: our files stay orphans,
@@ -213,8 +250,9 @@ class SyncRunner {
 
   Status CommitDeadLetters(DeadLetterBatchBuilder* dead, const std::map<int32_t, int64_t>& last_dead_offset) {
     if (!dlq_table_) {
-      RP_ASSIGN_OR_RETURN(dlq_table_, delta::Table::OpenOrCreate(dlq_path_, *DeadLetterTableSchema(), {},
-                                                                 {{kConfigSourceTopic, options_.topic}}));
+      RP_ASSIGN_OR_RETURN(dlq_table_,
+                          delta::Table::OpenOrCreate(dlq_path_, *DeadLetterTableSchema(settings_.layout), {},
+                                                     {{kConfigSourceTopic, options_.topic}}));
     }
     RP_ASSIGN_OR_RETURN(auto snapshot, dlq_table_->Refresh());
     RP_ASSIGN_OR_RETURN(auto batch, dead->Finish());
@@ -229,7 +267,8 @@ class SyncRunner {
     RP_ASSIGN_OR_RETURN(auto adds, delta::WriteDataFiles(dlq_path_, {}, *batch));
     delta::Transaction txn = dlq_table_->NewTransaction();
     txn.AddFiles(std::move(adds));
-    for (const auto& [partition, offset] : last_dead_offset) txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
+    for (const auto& [partition, offset] : last_dead_offset)
+      txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
     RP_ASSIGN_OR_RETURN(int64_t version, txn.Commit("STREAMING UPDATE", {{"outputMode", "Append"}}));
     stats_->dead_lettered += batch->num_rows();
     Log(LogLevel::kInfo, "sync", "dead-letter table version {}: {} records", version, batch->num_rows());
@@ -242,9 +281,11 @@ class SyncRunner {
   std::string job_id_;
   std::string dlq_path_;
   logic::TimeZone zone_ = logic::TimeZone::Utc();
+  RawTableSettings settings_;
   std::unique_ptr<delta::Table> table_;
   std::unique_ptr<delta::Table> dlq_table_;
   std::vector<kafka::MessagePtr> polled_;  // the current Poll's messages, until copied
+  kafka::MessageViewer viewer_;
   PendingRecords pending_;
   std::map<int32_t, int64_t> committed_;  // assigned partition -> last offset in the table (-1: none)
   // Last: destroyed first. Closing it can still run the rebalance callbacks,

@@ -27,6 +27,11 @@ struct SyncJobOptions {
   std::string job_id;                   // txn appId prefix; empty: the group id
   std::optional<std::string> timezone;  // empty: the table's, else the machine's
   std::string dlq_table_path;           // empty: DefaultDeadLetterTablePath(table_path)
+  // A new table's layout and event-time rule; an existing table keeps its own
+  // and a different explicit choice is refused (InvalidArgument).
+  std::optional<std::string> layout;      // "kafka" (the default) or "seed"
+  std::optional<std::string> event_time;  // "json:/event_time" (the default) or "kafka"
+  std::optional<std::string> event_time_fallback;  // "kafka" or "none" (the default)
   // A batch is committed when it holds this many records, or this long after
   // its first record arrived: sub-second freshness at low volume, large files
   // at high volume.

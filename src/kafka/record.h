@@ -12,6 +12,7 @@ namespace rp::kafka {
 struct Header {
   std::string name;
   std::optional<std::string> value;  // Kafka allows null header values
+  bool operator==(const Header&) const = default;
 };
 
 struct Record {

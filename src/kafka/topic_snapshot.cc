@@ -7,29 +7,25 @@
 #include "common/uuid.h"
 #include "kafka/admin.h"
 #include "kafka/handle.h"
+#include "kafka/message_view.h"
 
 namespace rp::kafka {
 namespace {
 
-Record CopyMessage(const rd_kafka_message_t* m) {
+Record CopyMessage(const rd_kafka_message_t* m, MessageViewer* viewer) {
+  const MessageView& v = viewer->View(*m);
   Record r;
-  r.topic = rd_kafka_topic_name(m->rkt);
-  r.partition = m->partition;
-  r.offset = m->offset;
-  rd_kafka_timestamp_type_t tstype;
-  r.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
-  if (m->key) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
-  if (m->payload) r.value.emplace(static_cast<const char*>(m->payload), m->len);
-  rd_kafka_headers_t* hdrs = nullptr;
-  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
-    const char* name;
-    const void* val;
-    size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-      Header h{name, std::nullopt};
-      if (val) h.value.emplace(static_cast<const char*>(val), size);
-      r.headers.push_back(std::move(h));
-    }
+  r.topic = v.topic;
+  r.partition = v.partition;
+  r.offset = v.offset;
+  r.timestamp_ms = v.timestamp_ms;
+  if (v.key) r.key.emplace(*v.key);
+  if (v.value) r.value.emplace(*v.value);
+  r.headers.reserve(v.headers.size());
+  for (const auto& h : v.headers) {
+    Header copy{std::string(h.name), std::nullopt};
+    if (h.value) copy.value.emplace(*h.value);
+    r.headers.push_back(std::move(copy));
   }
   return r;
 }
@@ -130,6 +126,7 @@ Result<std::vector<Record>> ReadTopicSnapshot(const ClientConfig& config, const 
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(e, "assign " + topic);
 
   std::map<int32_t, std::vector<Record>> by_partition;
+  MessageViewer viewer;
   while (!end_of.empty()) {
     MessagePtr m(rd_kafka_consumer_poll(rk.get(), timeout_ms));
     if (!m) {
@@ -146,7 +143,7 @@ Result<std::vector<Record>> ReadTopicSnapshot(const ClientConfig& config, const 
       return KafkaError(m->err, "reading " + topic + "[" + std::to_string(m->partition) + "]");
     }
     if (it == end_of.end() || m->offset >= it->second) continue;
-    by_partition[m->partition].push_back(CopyMessage(m.get()));
+    by_partition[m->partition].push_back(CopyMessage(m.get(), &viewer));
     if (m->offset + 1 >= it->second) end_of.erase(it);
   }
   rd_kafka_consumer_close(rk.get());

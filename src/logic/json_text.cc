@@ -5,8 +5,20 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <utility>
+
+#include "common/json_string.h"
 
 namespace rp::logic::internal {
+
+namespace od = simdjson::ondemand;
+
+std::string_view TrimJsonSpace(std::string_view s) {
+  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && ws(s.back())) s.remove_suffix(1);
+  while (!s.empty() && ws(s.front())) s.remove_prefix(1);
+  return s;
+}
 
 JsonNumberKind ClassifyJsonNumber(std::string_view t) {
   size_t i = 0;
@@ -152,6 +164,97 @@ void AppendJacksonDouble(double v, std::string* out) {
   char eb[8];
   auto er = std::to_chars(eb, eb + sizeof(eb), exp);
   out->append(eb, static_cast<size_t>(er.ptr - eb));
+}
+
+bool OdNumber(std::string_view raw, JsonScalar* s, std::string* render) {
+  const std::string_view token = TrimJsonSpace(raw);
+  switch (ClassifyJsonNumber(token)) {
+    case JsonNumberKind::kInvalid:
+      return false;
+    case JsonNumberKind::kInteger:
+      if (ParseJsonInt64(token, &s->integer)) {
+        s->kind = JsonKind::kInteger;
+        if (render) AppendJsonInt64(s->integer, render);  // canonical: "-0" -> "0"
+      } else {
+        s->kind = JsonKind::kBigInteger;
+        if (render) render->append(token);  // BigInteger.toString == the JSON digits
+      }
+      return true;
+    case JsonNumberKind::kFloat:
+      s->kind = JsonKind::kFloat;
+      if (render) AppendJacksonDouble(ParseJsonDouble(token), render);
+      return true;
+  }
+  return false;
+}
+
+bool OdValue(od::value v, int depth, JsonScalar* s, std::string* render) {
+  if (depth > kMaxDepth) return false;
+  od::json_type type;
+  if (v.type().get(type)) return false;
+  switch (type) {
+    case od::json_type::object: {
+      s->kind = JsonKind::kObject;
+      od::object obj;
+      if (v.get_object().get(obj)) return false;
+      if (render) render->push_back('{');
+      bool first = true;
+      for (auto field_result : obj) {
+        od::field field;
+        std::string_view key;
+        if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
+        if (render) {
+          if (!first) render->push_back(',');
+          AppendJsonStringUtf16Escaped(key, render);
+          render->push_back(':');
+        }
+        first = false;
+        JsonScalar inner{};
+        if (!OdValue(field.value(), depth + 1, &inner, render)) return false;
+      }
+      if (render) render->push_back('}');
+      return true;
+    }
+    case od::json_type::array: {
+      s->kind = JsonKind::kArray;
+      od::array arr;
+      if (v.get_array().get(arr)) return false;
+      if (render) render->push_back('[');
+      bool first = true;
+      for (auto element_result : arr) {
+        od::value element;
+        if (std::move(element_result).get(element)) return false;
+        if (render && !first) render->push_back(',');
+        first = false;
+        JsonScalar inner{};
+        if (!OdValue(element, depth + 1, &inner, render)) return false;
+      }
+      if (render) render->push_back(']');
+      return true;
+    }
+    case od::json_type::string: {
+      s->kind = JsonKind::kString;
+      if (v.get_string().get(s->text)) return false;
+      if (render) AppendJsonStringUtf16Escaped(s->text, render);
+      return true;
+    }
+    case od::json_type::number:
+      return OdNumber(v.raw_json_token(), s, render);
+    case od::json_type::boolean: {
+      const std::string_view token = TrimJsonSpace(v.raw_json_token());
+      if (token != "true" && token != "false") return false;
+      s->kind = JsonKind::kBool;
+      if (render) render->append(token);
+      return true;
+    }
+    case od::json_type::null: {
+      if (TrimJsonSpace(v.raw_json_token()) != "null") return false;
+      s->kind = JsonKind::kNull;
+      if (render) render->append("null");
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace rp::logic::internal

@@ -197,6 +197,26 @@ std::optional<int64_t> ParseSparkTimestamp(std::string_view text, const TimeZone
   return static_cast<int64_t>(micros);
 }
 
+std::optional<int64_t> ParseSparkJsonTimestamp(std::string_view text, const TimeZone& zone) {
+  // The converter does not take "" (EmptyJsonFieldValueException).
+  if (text.empty()) return std::nullopt;
+  if (std::optional<int64_t> t = ParseSparkTimestamp(text, zone)) return t;
+  // JacksonParser's fallback: DateTimeUtils.cleanLegacyTimestampStr removes
+  // every "GMT" ("2000-01-01T00:00:00GMT+01:00"), then parses again.
+  if (text.find("GMT") == std::string_view::npos) return std::nullopt;
+  std::array<char, 128> buf;
+  if (text.size() > buf.size()) return std::nullopt;  // cannot be a timestamp
+  size_t n = 0;
+  for (size_t i = 0; i < text.size();) {
+    if (text.compare(i, 3, "GMT") == 0) {
+      i += 3;
+    } else {
+      buf[n++] = text[i++];
+    }
+  }
+  return ParseSparkTimestamp(std::string_view(buf.data(), n), zone);
+}
+
 // java.time formatting of "uuuu-MM-dd'T'HH:mm:ss.SSSXXX" (Spark rewrites the
 // pattern's yyyy to uuuu): years beyond 9999 get a '+', negative years a '-',
 // both padded to four digits; the fraction is truncated; XXX prints 'Z' for

@@ -19,6 +19,12 @@ namespace rp::logic {
 // would differ from the live output it must reproduce.
 std::optional<int64_t> ParseSparkTimestamp(std::string_view text, const TimeZone& zone);
 
+// What from_json's TIMESTAMP converter (no timestampFormat set) gives for a
+// JSON string: ParseSparkTimestamp, then once more with every "GMT" removed
+// (the 1.x/2.x fallback, "2000-01-01T00:00:00GMT+01:00"). nullopt when the
+// converter fails, "" included.
+std::optional<int64_t> ParseSparkJsonTimestamp(std::string_view text, const TimeZone& zone);
+
 // to_json's default timestampFormat "yyyy-MM-dd'T'HH:mm:ss.SSSXXX" in `zone`,
 // e.g. "2025-09-04T07:00:00.000+02:00"; 'Z' for a zero offset. Micros are
 // truncated (not rounded) to millis.

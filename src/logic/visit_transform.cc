@@ -53,11 +53,15 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
+using internal::DomScalar;
+using internal::JsonKind;
+using internal::JsonScalar;
+using internal::kMaxDepth;
+using internal::OdNumber;
+using internal::OdValue;
+
 enum Field { kEventId, kVisitId, kEventTime, kPage, kFieldCount };
 constexpr std::array<std::string_view, kFieldCount> kInputNames = {"event_id", "visit_id", "event_time", "page"};
-
-// Nesting limit for both parsers (simdjson's default for DOM).
-constexpr int kMaxDepth = 1024;
 
 Field FieldOf(std::string_view key) {
   // Compared by length first: keys of other lengths cost one comparison.
@@ -78,9 +82,6 @@ Field FieldOf(std::string_view key) {
   return kFieldCount;
 }
 
-// JSON values as Spark's converters tell them apart.
-enum class JsonKind { kNull, kString, kInteger, kBigInteger, kFloat, kBool, kObject, kArray };
-
 const char* KindName(JsonKind kind) {
   switch (kind) {
     case JsonKind::kNull: return "null";
@@ -93,26 +94,6 @@ const char* KindName(JsonKind kind) {
     case JsonKind::kArray: return "an array";
   }
   return "?";
-}
-
-// One JSON value as the field converters need it.
-struct JsonScalar {
-  JsonKind kind;
-  std::string_view text;  // kString: the unescaped string
-  int64_t integer = 0;    // kInteger
-};
-
-std::string_view TrimJsonSpace(std::string_view s) {
-  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && ws(s.back())) s.remove_suffix(1);
-  while (!s.empty() && ws(s.front())) s.remove_prefix(1);
-  return s;
-}
-
-void AppendInt(int64_t v, std::string* out) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, static_cast<size_t>(r.ptr - buf));
 }
 
 // Jackson's JsonGenerator.copyCurrentStructure of a DOM value: compact, keys
@@ -152,7 +133,7 @@ void RenderDom(simdjson::dom::element e, std::string* out) {
       AppendJsonStringUtf16Escaped(e.get_string().value_unsafe(), out);
       return;
     case element_type::INT64:
-      AppendInt(e.get_int64().value_unsafe(), out);
+      internal::AppendJsonInt64(e.get_int64().value_unsafe(), out);
       return;
     case element_type::UINT64: {
       char buf[24];
@@ -172,116 +153,6 @@ void RenderDom(simdjson::dom::element e, std::string* out) {
   }
 }
 
-JsonScalar DomScalar(simdjson::dom::element e) {
-  using simdjson::dom::element_type;
-  switch (e.type()) {
-    case element_type::OBJECT: return {JsonKind::kObject, {}, 0};
-    case element_type::ARRAY: return {JsonKind::kArray, {}, 0};
-    case element_type::STRING: return {JsonKind::kString, e.get_string().value_unsafe(), 0};
-    case element_type::INT64: return {JsonKind::kInteger, {}, e.get_int64().value_unsafe()};
-    case element_type::UINT64: return {JsonKind::kBigInteger, {}, 0};  // >= 2^63: not a LONG
-    case element_type::DOUBLE: return {JsonKind::kFloat, {}, 0};
-    case element_type::BOOL: return {JsonKind::kBool, {}, 0};
-    case element_type::NULL_VALUE: return {JsonKind::kNull, {}, 0};
-  }
-  return {JsonKind::kNull, {}, 0};
-}
-
-// Reads a number token in the on-demand path; false if it is not valid JSON.
-bool OdNumber(std::string_view raw, JsonScalar* s, std::string* render) {
-  const std::string_view token = TrimJsonSpace(raw);
-  switch (internal::ClassifyJsonNumber(token)) {
-    case internal::JsonNumberKind::kInvalid:
-      return false;
-    case internal::JsonNumberKind::kInteger:
-      if (internal::ParseJsonInt64(token, &s->integer)) {
-        s->kind = JsonKind::kInteger;
-        if (render) AppendInt(s->integer, render);  // canonical: "-0" -> "0"
-      } else {
-        s->kind = JsonKind::kBigInteger;
-        if (render) render->append(token);  // BigInteger.toString == the JSON digits
-      }
-      return true;
-    case internal::JsonNumberKind::kFloat:
-      s->kind = JsonKind::kFloat;
-      if (render) internal::AppendJacksonDouble(internal::ParseJsonDouble(token), render);
-      return true;
-  }
-  return false;
-}
-
-// Validates an on-demand value and everything inside it, and (when `render`
-// is set) writes it as Jackson's copyCurrentStructure would. Fills `s` with
-// the value's kind (and its scalar content). False when the JSON is invalid.
-bool OdValue(od::value v, int depth, JsonScalar* s, std::string* render) {
-  if (depth > kMaxDepth) return false;
-  od::json_type type;
-  if (v.type().get(type)) return false;
-  switch (type) {
-    case od::json_type::object: {
-      s->kind = JsonKind::kObject;
-      od::object obj;
-      if (v.get_object().get(obj)) return false;
-      if (render) render->push_back('{');
-      bool first = true;
-      for (auto field_result : obj) {
-        od::field field;
-        std::string_view key;
-        if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
-        if (render) {
-          if (!first) render->push_back(',');
-          AppendJsonStringUtf16Escaped(key, render);
-          render->push_back(':');
-        }
-        first = false;
-        JsonScalar inner{};
-        if (!OdValue(field.value(), depth + 1, &inner, render)) return false;
-      }
-      if (render) render->push_back('}');
-      return true;
-    }
-    case od::json_type::array: {
-      s->kind = JsonKind::kArray;
-      od::array arr;
-      if (v.get_array().get(arr)) return false;
-      if (render) render->push_back('[');
-      bool first = true;
-      for (auto element_result : arr) {
-        od::value element;
-        if (std::move(element_result).get(element)) return false;
-        if (render && !first) render->push_back(',');
-        first = false;
-        JsonScalar inner{};
-        if (!OdValue(element, depth + 1, &inner, render)) return false;
-      }
-      if (render) render->push_back(']');
-      return true;
-    }
-    case od::json_type::string: {
-      s->kind = JsonKind::kString;
-      if (v.get_string().get(s->text)) return false;
-      if (render) AppendJsonStringUtf16Escaped(s->text, render);
-      return true;
-    }
-    case od::json_type::number:
-      return OdNumber(v.raw_json_token(), s, render);
-    case od::json_type::boolean: {
-      const std::string_view token = TrimJsonSpace(v.raw_json_token());
-      if (token != "true" && token != "false") return false;
-      s->kind = JsonKind::kBool;
-      if (render) render->append(token);
-      return true;
-    }
-    case od::json_type::null: {
-      if (TrimJsonSpace(v.raw_json_token()) != "null") return false;
-      s->kind = JsonKind::kNull;
-      if (render) render->append("null");
-      return true;
-    }
-  }
-  return false;
-}
-
 // The record's fields as converted so far, pointing into parser buffers.
 struct Fields {
   std::optional<std::string_view> text[kFieldCount];  // kEventId, kPage
@@ -292,24 +163,6 @@ struct Fields {
   std::optional<JsonKind> mistyped[kFieldCount];
   std::string_view bad_timestamp;  // an unparsable event_time string
 };
-
-std::optional<int64_t> ParseEventTime(std::string_view text, const TimeZone& zone) {
-  if (std::optional<int64_t> t = ParseSparkTimestamp(text, zone)) return t;
-  // JacksonParser's fallback: DateTimeUtils.cleanLegacyTimestampStr removes
-  // every "GMT" ("2000-01-01T00:00:00GMT+01:00"), then parses again.
-  if (text.find("GMT") == std::string_view::npos) return std::nullopt;
-  std::array<char, 128> buf;
-  if (text.size() > buf.size()) return std::nullopt;  // cannot be a timestamp
-  size_t n = 0;
-  for (size_t i = 0; i < text.size();) {
-    if (text.compare(i, 3, "GMT") == 0) {
-      i += 3;
-    } else {
-      buf[n++] = text[i++];
-    }
-  }
-  return ParseSparkTimestamp(std::string_view(buf.data(), n), zone);
-}
 
 void AppendJsonField(std::string_view name, bool* first, std::string* out) {
   if (!*first) out->push_back(',');
@@ -330,7 +183,7 @@ void RenderFields(std::optional<std::string_view> event_id, std::optional<int64_
   }
   if (visit_id) {
     AppendJsonField("visit_identifier", &first, out);
-    AppendInt(*visit_id, out);
+    internal::AppendJsonInt64(*visit_id, out);
   }
   if (event_time) {
     AppendJsonField("event_time", &first, out);
@@ -389,10 +242,7 @@ struct VisitTransformer::Parser {
         return;
       case kEventTime:
         if (v.kind == JsonKind::kString) {
-          // Spark's converter does not take "" (EmptyJsonFieldValueException).
-          std::optional<int64_t> t;
-          if (!v.text.empty()) t = ParseEventTime(v.text, *zone);
-          if (t) {
+          if (std::optional<int64_t> t = ParseSparkJsonTimestamp(v.text, *zone)) {
             f.number[field] = t;
           } else {
             if (!f.mistyped[field]) f.bad_timestamp = v.text;

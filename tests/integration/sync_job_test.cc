@@ -1,7 +1,12 @@
 // The `sync` job as a real process: what it stores, exactly once, and where bad input goes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <ctime>
+#include <fstream>
+#include <sstream>
 #include <random>
 #include <thread>
 
@@ -107,7 +112,7 @@ TEST(SyncJob, ResumesFromTheTablesTxnVersionsNotFromGroupOffsets) {
   EXPECT_EQ(v.distinct, 6);
 }
 
-TEST(SyncJob, KeepsEveryRecordAndSendsInvalidUtf8ToTheDeadLetterTable) {
+TEST(SyncJob, TheSeedLayoutKeepsEveryRecordAndSendsInvalidUtf8ToTheDeadLetterTable) {
   SharedBroker().CreateTopic("sync_bad", 1);
   testing::TempDir dir;
   const std::string table = dir.path() + "/table";
@@ -121,7 +126,7 @@ TEST(SyncJob, KeepsEveryRecordAndSendsInvalidUtf8ToTheDeadLetterTable) {
                     {0, std::nullopt, std::string("key"), {}},                       // 5 tombstone
                     {0, big, {}, {}},                                                // 6
                     {0, testing::VisitRecord(7), {}, {}}});                          // 7
-  testing::SyncUntil("sync_bad", table, 7, dir.path());
+  testing::SyncUntil("sync_bad", table, 7, dir.path(), {"--layout", "seed"});
 
   auto rows = testing::RunProcess({testing::ReprocessorBinary(), "read-table", "--table", table, "--format", "jsonl"});
   ASSERT_EQ(rows.exit_code, 0) << rows.err;
@@ -153,6 +158,133 @@ TEST(SyncJob, UsesTheZoneStoredInTheTableAndRefusesAnother) {
   auto r = testing::RunProcess(JobArgs({"sync", "--topic", "sync_zone", "--table", table, "--timezone", "Asia/Tokyo"}));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("UTC"), std::string::npos) << r.err;
+}
+
+std::string Hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+// A record as one comparable line: "partition offset key value [name=value …]",
+// bytes in hex, "-" for null.
+std::string Line(int32_t partition, int64_t offset, const std::optional<std::string>& key,
+                 const std::optional<std::string>& value, const std::vector<kafka::Header>& headers) {
+  std::string line = std::to_string(partition) + " " + std::to_string(offset) + " " + (key ? Hex(*key) : "-") + " " +
+                     (value ? Hex(*value) : "-");
+  for (const auto& h : headers) line += " " + h.name + "=" + (h.value ? Hex(*h.value) : "-");
+  return line;
+}
+
+// Any bytes at all go in (the kafka layout stores value and key as BINARY), and
+// come back the same through delta-rs and through a replay into Kafka.
+TEST(SyncJob, TheKafkaLayoutStoresAnyBytesAndTheyComeBackIdentical) {
+  const std::string bootstrap = SharedBroker().bootstrap();
+  SharedBroker().CreateTopic("sync_binary", 3);
+  SharedBroker().CreateTopic("sync_binary_replay", 3);
+  testing::TempDir dir;
+  const std::string table = dir.path() + "/table";
+  std::mt19937 rng(20261130);
+  auto random_bytes = [&](size_t max) {
+    std::string b(rng() % (max + 1), '\0');
+    for (char& c : b) c = static_cast<char>(rng() & 0xff);
+    return b;
+  };
+  std::vector<TestRecord> records;
+  std::vector<std::string> expected;
+  int64_t next_offset[3] = {0, 0, 0};
+  for (int i = 0; i < 60; ++i) {
+    TestRecord r{i % 3, random_bytes(300), random_bytes(20), {{"h" + std::to_string(i % 4), random_bytes(8)}}};
+    if (i % 6 == 0) r.value = std::string("\xc3\x28\xff\xfe", 4);  // invalid UTF-8 for sure
+    if (i % 11 == 0) r.value = std::string();                     // empty, not null
+    if (i % 13 == 0) r.value.reset();                             // a tombstone
+    if (i % 7 == 0) r.key.reset();
+    if (i % 5 == 0) r.headers.push_back({"null-value", std::nullopt});
+    if (i % 9 == 0) r.headers.clear();
+    expected.push_back(Line(r.partition, next_offset[r.partition]++, r.key, r.value, r.headers));
+    records.push_back(std::move(r));
+  }
+  std::sort(expected.begin(), expected.end());
+  testing::Produce(bootstrap, "sync_binary", records);
+  testing::SyncUntil("sync_binary", table, 60, dir.path());
+
+  // delta-rs reads the same bytes.
+  auto rs = testing::RunPython(
+      "from deltalake import DeltaTable\n"
+      "h = lambda b: '-' if b is None else b.hex()\n"
+      "t = DeltaTable('" + table + "').to_pyarrow_table().to_pylist()\n"
+      "for r in t:\n"
+      "  hs = ''.join(' %s=%s' % (x['key'], h(x['value'])) for x in (r['headers'] or []))\n"
+      "  print('%d %d %s %s%s' % (r['partition'], r['offset'], h(r['key']), h(r['value']), hs))\n"
+      "print('types', sorted({r['timestampType'] for r in t}), all(r['timestamp'] is not None for r in t),\n"
+      "      {r['topic'] for r in t})\n");
+  ASSERT_EQ(rs.exit_code, 0) << rs.err;
+  std::vector<std::string> lines;
+  std::istringstream in(rs.out);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "types [0] True {'sync_binary'}") << "CreateTime stamps, the source topic";
+  lines.pop_back();
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, expected);
+
+  // A replay with a logic that returns the value as it is reproduces the records.
+  const std::string script = dir.path() + "/identity.lua";
+  std::ofstream(script) << "function transform(r) return r.value or '' end\n";
+  auto replay = testing::RunProcess({testing::ReprocessorBinary(), "reprocess", "--table", table, "--output-topic",
+                                     "sync_binary_replay", "--logic", "lua:" + script, "--starting-offsets",
+                                     R"({"sync_binary":{"0":-2,"1":-2,"2":-2}})", "-b", bootstrap});
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  std::vector<std::string> replayed;
+  for (const auto& r : testing::ReadAll(bootstrap, "sync_binary_replay")) {
+    std::vector<kafka::Header> headers;
+    for (const auto& h : r.headers) {
+      if (h.name.rfind("source-", 0) != 0 && h.name != "reprocess-run") headers.push_back(h);
+    }
+    const int32_t partition = std::stoi(*testing::HeaderValue(r, "source-partition"));
+    EXPECT_EQ(r.partition, partition) << "preserve: the source partition";
+    replayed.push_back(Line(partition, std::stoll(*testing::HeaderValue(r, "source-offset")), r.key, r.value, headers));
+  }
+  std::sort(replayed.begin(), replayed.end());
+  // The tombstones come back as empty values: the script returns ''.
+  std::vector<std::string> expected_replay;
+  int64_t offsets[3] = {0, 0, 0};
+  for (auto r : records) {
+    if (!r.value) r.value = std::string();
+    expected_replay.push_back(Line(r.partition, offsets[r.partition]++, r.key, r.value, r.headers));
+  }
+  std::sort(expected_replay.begin(), expected_replay.end());
+  EXPECT_EQ(replayed, expected_replay);
+}
+
+TEST(SyncJob, TakesTheEventTimeFromTheKafkaTimestampWhenAskedAndRemembersTheRule) {
+  SharedBroker().CreateTopic("sync_kafka_time", 1);
+  testing::TempDir dir;
+  const std::string table = dir.path() + "/table";
+  testing::Produce(SharedBroker().bootstrap(), "sync_kafka_time", {{0, "no json here", {}, {}}});
+  const auto before = std::chrono::system_clock::now();
+  testing::SyncUntil("sync_kafka_time", table, 1, dir.path(), {"--event-time", "kafka"});
+  auto rows = testing::RunProcess({testing::ReprocessorBinary(), "read-table", "--table", table, "--format", "jsonl"});
+  ASSERT_EQ(rows.exit_code, 0) << rows.err;
+  const std::time_t now = std::chrono::system_clock::to_time_t(before);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  EXPECT_NE(rows.out.find("\"year\":" + std::to_string(utc.tm_year + 1900)), std::string::npos) << rows.out;
+  EXPECT_EQ(rows.out.find("\"event_time\":null"), std::string::npos) << rows.out;
+
+  // The table keeps its rule: another one is refused, one error line, exit 2.
+  auto r = testing::RunProcess(
+      JobArgs({"sync", "--topic", "sync_kafka_time", "--table", table, "--event-time", "json:/ts"}));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("kafka"), std::string::npos) << r.err;
+  auto bad = testing::RunProcess(JobArgs({"sync", "--topic", "sync_kafka_time", "--table", table, "--event-time",
+                                          "json:event_time"}));
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
 }
 
 }  // namespace

@@ -10,6 +10,15 @@
 namespace rp::jobs {
 namespace {
 
+// Adds a record with only a partition, an offset and a value.
+void Add(PendingRecords* records, int32_t partition, int64_t offset, std::optional<std::string_view> value) {
+  kafka::MessageView m;
+  m.partition = partition;
+  m.offset = offset;
+  m.value = value;
+  records->Add(m);
+}
+
 std::vector<std::string> Values(const PendingRecords& records) {
   std::vector<std::string> out;
   for (const auto& r : records) out.push_back(r.value() ? std::string(*r.value()) : "<null>");
@@ -19,10 +28,10 @@ std::vector<std::string> Values(const PendingRecords& records) {
 TEST(PendingRecords, KeepsACopyOfEachValue) {
   PendingRecords records;
   std::string buffer = "first";
-  records.Add(0, 10, buffer);
+  Add(&records, 0, 10, buffer);
   buffer = "XXXXX";  // the source buffer is reused, as librdkafka's are freed
-  records.Add(1, 3, std::nullopt);
-  records.Add(0, 11, std::string_view());
+  Add(&records, 1, 3, std::nullopt);
+  Add(&records, 0, 11, std::string_view());
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(Values(records), (std::vector<std::string>{"first", "<null>", ""}));
   auto it = records.begin();
@@ -42,7 +51,7 @@ TEST(PendingRecords, ValuesStayValidAcrossManyBlocksAndLargeValues) {
     // Mostly small values filling 1 MiB blocks, now and then one larger than a block.
     std::string v = i % 5000 == 4999 ? std::string(3 << 20, static_cast<char>('a' + i % 26))
                                      : "value-" + std::to_string(i) + std::string(static_cast<size_t>(i % 300), 'x');
-    records.Add(i % 3, i / 3, v);
+    Add(&records, i % 3, i / 3, v);
     expected.push_back(v);
   }
   EXPECT_EQ(Values(records), expected);
@@ -50,13 +59,53 @@ TEST(PendingRecords, ValuesStayValidAcrossManyBlocksAndLargeValues) {
 
 TEST(PendingRecords, EraseIfDropsRecordsAndClearEmpties) {
   PendingRecords records;
-  for (int i = 0; i < 9; ++i) records.Add(i % 3, i, "v" + std::to_string(i));
+  for (int i = 0; i < 9; ++i) Add(&records, i % 3, i, "v" + std::to_string(i));
   records.EraseIf([](const PendingRecords::Record& r) { return r.partition == 1; });
   EXPECT_EQ(Values(records), (std::vector<std::string>{"v0", "v2", "v3", "v5", "v6", "v8"}));
   records.Clear();
   EXPECT_TRUE(records.empty());
-  records.Add(0, 0, "again");
+  Add(&records, 0, 0, "again");
   EXPECT_EQ(Values(records), (std::vector<std::string>{"again"}));
+}
+
+TEST(PendingRecords, KeepsKeysHeadersAndTimestampsPastTheMessage) {
+  PendingRecords records;
+  std::string key = "user-7", name = "trace", hvalue = std::string("\x00\xff", 2);
+  std::vector<logic::HeaderView> headers = {{name, hvalue}, {"no-value", std::nullopt}, {name, ""}};
+  kafka::MessageView m;
+  m.partition = 2;
+  m.offset = 41;
+  m.key = key;
+  m.value = std::nullopt;
+  m.timestamp_ms = 1700000000123;
+  m.timestamp_type = kafka::TimestampType::kLogAppendTime;
+  m.headers = headers;
+  records.Add(m);
+  key.assign("XXXXXX");  // the message's buffers go away after Add
+  name.assign("XXXXX");
+  hvalue.assign("XX");
+  m.key.reset();
+  m.headers = {};
+  records.Add(m);
+
+  ASSERT_EQ(records.size(), 2u);
+  const kafka::MessageView first = records.View(*records.begin(), "visits");
+  EXPECT_EQ(first.topic, "visits");
+  EXPECT_EQ(first.partition, 2);
+  EXPECT_EQ(first.offset, 41);
+  EXPECT_EQ(first.key, std::optional<std::string_view>("user-7"));
+  EXPECT_FALSE(first.value.has_value());
+  EXPECT_EQ(first.timestamp_ms, 1700000000123);
+  EXPECT_EQ(first.timestamp_type, kafka::TimestampType::kLogAppendTime);
+  ASSERT_EQ(first.headers.size(), 3u) << "repeated names are kept, in order";
+  EXPECT_EQ(first.headers[0].name, "trace");
+  EXPECT_EQ(first.headers[0].value, std::optional<std::string_view>(std::string_view("\x00\xff", 2)));
+  EXPECT_EQ(first.headers[1].name, "no-value");
+  EXPECT_FALSE(first.headers[1].value.has_value()) << "a null header value stays null";
+  EXPECT_EQ(first.headers[2].value, std::optional<std::string_view>("")) << "an empty one stays empty";
+  const kafka::MessageView second = records.View(*std::next(records.begin()), "visits");
+  EXPECT_FALSE(second.key.has_value()) << "a null key stays null";
+  EXPECT_TRUE(second.headers.empty());
 }
 
 }  // namespace

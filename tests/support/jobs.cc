@@ -31,9 +31,11 @@ int64_t TableRows(const std::string& table) {
   return std::atoll(r.out.c_str() + pos + 7);
 }
 
-void SyncUntil(const std::string& topic, const std::string& table, int64_t rows, const std::string& log_dir) {
-  BackgroundProcess sync(JobArgs({"sync", "--topic", topic, "--table", table, "--timezone", "UTC"}),
-                         log_dir + "/sync-" + topic + ".log");
+void SyncUntil(const std::string& topic, const std::string& table, int64_t rows, const std::string& log_dir,
+               const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {"sync", "--topic", topic, "--table", table, "--timezone", "UTC"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  BackgroundProcess sync(JobArgs(args), log_dir + "/sync-" + topic + ".log");
   ASSERT_TRUE(WaitFor([&] { return TableRows(table) >= rows; }, 120000)) << LogOf(sync);
   sync.Signal(SIGTERM);
   ASSERT_EQ(sync.Wait(30000), 0) << LogOf(sync);

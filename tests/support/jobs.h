@@ -19,7 +19,9 @@ std::string VisitRecord(int n);
 
 // Runs `sync` for `topic` into `table` until the table holds `rows` rows
 // (by stats), then stops it with SIGTERM. Fails the test on timeout.
-void SyncUntil(const std::string& topic, const std::string& table, int64_t rows, const std::string& log_dir);
+// `extra_args` go after the defaults (e.g. {"--layout", "seed"}).
+void SyncUntil(const std::string& topic, const std::string& table, int64_t rows, const std::string& log_dir,
+               const std::vector<std::string>& extra_args = {});
 
 // The row count of a table from its stats (table-info), or -1.
 int64_t TableRows(const std::string& table);
