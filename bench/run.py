@@ -197,7 +197,10 @@ class Bench:
     # ---- steps -------------------------------------------------------------
 
     def median_of(self, fn, repeat=None):
-        runs = [fn() for _ in range(repeat or self.args.repeat)]
+        return self.median([fn() for _ in range(repeat or self.args.repeat)])
+
+    @staticmethod
+    def median(runs):
         key = "rate" if "rate" in runs[0] else "seconds"
         ordered = sorted(runs, key=lambda r: r[key])
         chosen = dict(ordered[len(ordered) // 2])
@@ -262,9 +265,17 @@ class Bench:
                 "rss_mb": rss, "table": table}
 
     def sync(self):
-        self.results["sync"] = self.median_of(lambda: self.sync_run(self.input, self.args.records))
+        # The default (kafka) layout against the seed layout, which is what sync
+        # wrote before layouts existed; alternating, so drift hits both.
+        kafka_runs, seed_runs = [], []
+        for _ in range(self.args.repeat):
+            seed_runs.append(self.sync_run(self.input, self.args.records, ("--layout", "seed")))
+            kafka_runs.append(self.sync_run(self.input, self.args.records))
+        self.results["sync"] = self.median(kafka_runs)
+        self.results["sync_seed"] = self.median(seed_runs)
         r = self.results["sync"]
         log(f"sync: {r['rate']:,.0f} records/s, {r['commits']} commits, {r['files']} files, {r['rss_mb']:.0f} MB")
+        log(f"sync --layout seed: {self.results['sync_seed']['rate']:,.0f} records/s")
 
     def stream_run(self, delivery):
         out_topic = self.topic("stream-out", dlq=True)
@@ -473,6 +484,9 @@ def report(results, args):
                      f"{ratio(s['rate'], best_consume)} of the faster raw consume", ">= 0.5x raw consume"))
         rows.append(("sync: commits / data files / peak RSS",
                      f"{s['commits']} / {s['files']} / {s['rss_mb']:.0f} MB", "", "RSS <= 150 MB"))
+        if "sync_seed" in r:
+            rows.append(("sync --layout seed (the layout before kafka): records/s", rate(r["sync_seed"]["rate"]),
+                         f"kafka layout: {ratio(s['rate'], r['sync_seed']['rate'])} of it", ">= 0.9x"))
     if "freshness" in r:
         f = r["freshness"]
         rows.append((f"sync freshness at {args.freshness_rate}/s: p50 / p99",

@@ -28,6 +28,7 @@ void AddSyncCommand(CLI::App& app, CommandAction* action);
 void AddReprocessCommand(CLI::App& app, CommandAction* action);
 void AddReadTableCommand(CLI::App& app, CommandAction* action);
 void AddDemoCommand(CLI::App& app, CommandAction* action);
+void AddOptimizeCommand(CLI::App& app, CommandAction* action);
 
 // Prints "reprocessor: <message>" on one line and returns the exit code that
 // fits the status: kExitUsage for InvalidArgument, kExitFailure otherwise.

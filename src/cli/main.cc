@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   rp::cli::AddReprocessCommand(app, &action);
   rp::cli::AddReadTableCommand(app, &action);
   rp::cli::AddDemoCommand(app, &action);
+  rp::cli::AddOptimizeCommand(app, &action);
   auto is_command = [&](const std::string& name) {
     for (const CLI::App* sub : app.get_subcommands({})) {
       if (sub->check_name(name)) return true;

@@ -1,5 +1,7 @@
-// A blind-append transaction: new files plus txn (appId, version) markers,
-// committed atomically as the next N.json with optimistic concurrency.
+// A transaction: new files, removed files and txn (appId, version) markers,
+// committed atomically as the next N.json with optimistic concurrency. Without
+// removes it is a blind append; with them (compaction), a concurrent commit
+// that removed one of the same files is a conflict.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +23,11 @@ class Transaction {
 
   Transaction& AddFile(delta::AddFile add);
   Transaction& AddFiles(std::vector<delta::AddFile> adds);
+  // Removes files the read snapshot holds (its live adds), e.g. those a
+  // compaction rewrote: the tombstones carry `data_change`, the partition
+  // values and sizes, and the commit time as deletionTimestamp.
+  // InvalidArgument at Commit if a path is not live in the read snapshot.
+  Transaction& RemoveFiles(const std::vector<delta::AddFile>& files, bool data_change);
   // Records that application `app_id` has committed up to `version`
   // (exactly-once support). One txn per appId: a later call replaces it.
   Transaction& SetTxn(std::string app_id, int64_t version);
@@ -28,9 +35,10 @@ class Transaction {
   // Publishes the actions as the next commit and returns its version.
   //
   // Writes N.json put-if-absent. If another writer took N, its commit is
-  // read: if it changed protocol or metaData, or wrote a txn for one of our
-  // appIds, Commit fails with Conflict naming the file and the reason (for a
-  // txn: the appId and its version — our data may already be there);
+  // read: if it changed protocol or metaData, wrote a txn for one of our
+  // appIds, or removed a file we remove, Commit fails with Conflict naming
+  // the file and the reason (for a txn: the appId and its version — our data
+  // may already be there);
   // otherwise the same actions are retried at N+1, up to
   // TableOptions::max_commit_attempts attempts (then Conflict too).
   // `parameters` become commitInfo.operationParameters (as JSON strings, as
@@ -46,6 +54,7 @@ class Transaction {
   Table* table_;
   int64_t read_version_;
   std::vector<delta::AddFile> adds_;
+  std::vector<delta::RemoveFile> removes_;
   std::map<std::string, int64_t> txns_;
   bool committed_ = false;
 };

@@ -233,5 +233,84 @@ TEST(Transaction, RefreshSeesOtherWritersCommits) {
   EXPECT_EQ(held->num_files(), 0);
 }
 
+TEST(Transaction, ACompactionRemovesFilesWithoutDataChangeAndAnAppendBesideItDoesNotConflict) {
+  TempDir dir;
+  auto a = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints());  // appendOnly by default
+  ASSERT_TRUE(a.ok());
+  Transaction seed = (*a)->NewTransaction();
+  seed.AddFile(MakeAdd("small-1.parquet", "2025", 10)).AddFile(MakeAdd("small-2.parquet", "2025", 20));
+  ASSERT_EQ(*seed.Commit("WRITE"), 1);
+  const auto small = std::vector<AddFile>{(*a)->snapshot()->files().begin()->second,
+                                          std::next((*a)->snapshot()->files().begin())->second};
+
+  auto b = Table::Open(dir.path(), NoCheckpoints());
+  ASSERT_TRUE(b.ok());
+  Transaction compact = (*a)->NewTransaction();
+  AddFile big = MakeAdd("big.parquet", "2025", 30);
+  big.data_change = false;
+  compact.AddFile(big).RemoveFiles(small, /*data_change=*/false);
+  Transaction append = (*b)->NewTransaction();
+  append.AddFile(MakeAdd("new.parquet", "2025", 5)).SetTxn("sync-0", 9);
+  ASSERT_EQ(*append.Commit("STREAMING UPDATE"), 2);
+  auto v = compact.Commit("OPTIMIZE");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(*v, 3) << "an append that came first is no reason to fail";
+
+  LogActions c = ReadCommit(dir.path(), 3);
+  ASSERT_EQ(c.removes.size(), 2u);
+  for (const auto& r : c.removes) {
+    EXPECT_FALSE(r.data_change);
+    EXPECT_EQ(r.deletion_timestamp, c.commit_info->timestamp);
+    EXPECT_EQ(r.size, r.path == "year=2025/small-1.parquet" ? 10 : 20);
+    ASSERT_TRUE(r.partition_values.has_value());
+    EXPECT_EQ(r.partition_values->at("year"), "2025");
+  }
+  EXPECT_FALSE(c.commit_info->is_blind_append);
+  auto fresh = LoadSnapshot(LogStore(dir.path()));
+  ASSERT_TRUE(fresh.ok());
+  std::vector<std::string> live;
+  for (const auto& [path, add] : (*fresh)->files()) live.push_back(path);
+  EXPECT_EQ(live, (std::vector<std::string>{"year=2025/big.parquet", "year=2025/new.parquet"}));
+  EXPECT_EQ((*fresh)->tombstones().size(), 2u);
+}
+
+TEST(Transaction, TwoCompactionsOfTheSameFileConflict) {
+  TempDir dir;
+  auto a = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints());
+  ASSERT_TRUE(a.ok());
+  Transaction seed = (*a)->NewTransaction();
+  seed.AddFile(MakeAdd("small-1.parquet", "2025", 10));
+  ASSERT_EQ(*seed.Commit("WRITE"), 1);
+  const std::vector<AddFile> file = {(*a)->snapshot()->files().begin()->second};
+  auto b = Table::Open(dir.path(), NoCheckpoints());
+  ASSERT_TRUE(b.ok());
+  Transaction first = (*b)->NewTransaction();
+  first.RemoveFiles(file, false).AddFile(MakeAdd("b.parquet", "2025", 10));
+  Transaction second = (*a)->NewTransaction();
+  second.RemoveFiles(file, false).AddFile(MakeAdd("a.parquet", "2025", 10));
+  ASSERT_EQ(*first.Commit("OPTIMIZE"), 2);
+  auto v = second.Commit("OPTIMIZE");
+  ASSERT_TRUE(v.status().IsConflict()) << v.status().ToString();
+  EXPECT_NE(v.status().message().find("small-1.parquet"), std::string::npos) << v.status().message();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/_delta_log/" + CommitFileName(3)))
+      << "a rows-doubling commit must not land";
+}
+
+TEST(Transaction, AnAppendOnlyTableRefusesRemovingData) {
+  TempDir dir;
+  auto a = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints());
+  ASSERT_TRUE(a.ok());
+  Transaction seed = (*a)->NewTransaction();
+  seed.AddFile(MakeAdd("f.parquet", "2025", 10));
+  ASSERT_EQ(*seed.Commit("WRITE"), 1);
+  Transaction del = (*a)->NewTransaction();
+  del.RemoveFiles({(*a)->snapshot()->files().begin()->second}, /*data_change=*/true);
+  auto v = del.Commit("DELETE");
+  EXPECT_TRUE(v.status().IsInvalidArgument()) << v.status().ToString();
+  Transaction unknown = (*a)->NewTransaction();
+  unknown.RemoveFiles({MakeAdd("never-there.parquet", "2025", 1)}, false);
+  EXPECT_TRUE(unknown.Commit("OPTIMIZE").status().IsInvalidArgument());
+}
+
 }  // namespace
 }  // namespace rp::delta

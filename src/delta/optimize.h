@@ -1,0 +1,50 @@
+// Compaction: Delta's OPTIMIZE by bin-packing (no Z-order). Within each
+// partition, files smaller than the target are packed into bins of about the
+// target size; each bin with two or more files is rewritten as one file, rows
+// ordered by `sort_columns` (the raw table: partition, offset, so each file's
+// offset statistics stay tight and a 3-offset slice still opens one file).
+//
+// The commit removes the old files and adds the new ones, all with
+// dataChange=false: readers (and streaming readers) see the same rows. It is
+// safe beside a running writer: appends committed meanwhile do not conflict,
+// and a concurrent commit that removed one of our files (another optimize)
+// makes us plan again from the new version. A run killed at any moment leaves
+// at most unreferenced new files, which vacuum deletes later.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "delta/scan_filter.h"
+
+namespace rp::delta {
+
+class Table;
+
+struct OptimizeOptions {
+  // Bytes on disk a rewritten file aims for; files at least this large are
+  // left alone.
+  int64_t target_file_size = 64LL << 20;
+  // Rows of each new file in this order (empty: the files' order).
+  std::vector<std::string> sort_columns;
+  // Only partitions that may match (partition columns only).
+  Filter where;
+  // Plans made again after a concurrent optimize removed the same files.
+  int max_attempts = 5;
+};
+
+struct OptimizeMetrics {
+  int64_t partitions = 0;  // partitions rewritten
+  int64_t files_removed = 0, files_added = 0;
+  int64_t bytes_removed = 0, bytes_added = 0;
+  int64_t rows = 0;
+  std::optional<int64_t> version;  // the commit; nullopt when there was nothing to do
+  std::string ToString() const;
+};
+
+Result<OptimizeMetrics> Optimize(Table* table, const OptimizeOptions& options);
+
+}  // namespace rp::delta

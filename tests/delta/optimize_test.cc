@@ -1,0 +1,134 @@
+// Compaction: small files of a partition become one, rows in (partition,
+// offset) order, nothing changes for readers, and the log says no data changed.
+#include "delta/optimize.h"
+
+#include <gtest/gtest.h>
+
+#include "data_test_util.h"
+#include "delta/action_json.h"
+#include "delta/data_file_writer.h"
+#include "delta/log_paths.h"
+#include "delta/scan.h"
+#include "delta/table.h"
+#include "delta/table_sort.h"
+#include "log_test_util.h"
+
+namespace rp::delta {
+namespace {
+
+using data_testing::SeedBatch;
+using data_testing::SeedPartitionColumns;
+using data_testing::SeedRow;
+using data_testing::SeedSchema;
+using data_testing::TempDir;
+using data_testing::VisitJson;
+
+// One commit per call: rows for Kafka partitions 0 and 1 in hours 7 and 8,
+// offsets from `first`, as a sync batch would write them (interleaved).
+void AppendBatch(Table* table, int64_t first, int rows) {
+  std::vector<SeedRow> batch;
+  for (int i = 0; i < rows; ++i) {
+    const int32_t partition = i % 2;
+    const int64_t offset = first + i / 2;
+    batch.push_back({VisitJson(partition, offset), partition, offset, 2025, 9, 4, 7 + (i % 4 < 2 ? 0 : 1)});
+  }
+  auto adds = WriteDataFiles(table->path(), SeedPartitionColumns(), *SeedBatch(batch));
+  ASSERT_TRUE(adds.ok()) << adds.status().ToString();
+  Transaction txn = table->NewTransaction();
+  txn.AddFiles(std::move(*adds));
+  ASSERT_TRUE(txn.Commit("STREAMING UPDATE").ok());
+}
+
+std::shared_ptr<arrow::Table> AllRows(const Table& table) {
+  std::vector<AddFile> files;
+  for (const auto& [path, add] : table.snapshot()->files()) files.push_back(add);
+  ScanSpec spec;
+  spec.table_root = table.path();
+  spec.schema = table.snapshot()->schema();
+  spec.partition_columns = table.snapshot()->partition_columns();
+  auto result = Scan(files, spec);
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  auto rows = SortTable(*result->ToTable(), {"partition", "offset"});
+  EXPECT_TRUE(rows.ok());
+  return *rows;
+}
+
+std::unique_ptr<Table> SmallFilesTable(const std::string& path) {
+  auto table = Table::Create(path, *SeedSchema(), SeedPartitionColumns(), {}, testing::NoCheckpoints());
+  EXPECT_TRUE(table.ok());
+  for (int b = 0; b < 5; ++b) AppendBatch(table->get(), b * 10, 20);  // 5 commits x 2 hours = 10 files
+  return std::move(*table);
+}
+
+TEST(Optimize, EachPartitionsSmallFilesBecomeOneFileWithTheSameRows) {
+  TempDir dir;
+  auto table = SmallFilesTable(dir.path());
+  ASSERT_EQ(table->snapshot()->num_files(), 10);
+  const auto before = AllRows(*table);
+
+  OptimizeOptions options;
+  options.sort_columns = {"partition", "offset"};
+  auto metrics = Optimize(table.get(), options);
+  ASSERT_TRUE(metrics.ok()) << metrics.status().ToString();
+  EXPECT_EQ(metrics->version, 6);
+  EXPECT_EQ(metrics->partitions, 2);
+  EXPECT_EQ(metrics->files_removed, 10);
+  EXPECT_EQ(metrics->files_added, 2);
+  EXPECT_EQ(metrics->rows, 100);
+  EXPECT_EQ(table->snapshot()->num_files(), 2);
+  EXPECT_TRUE(AllRows(*table)->Equals(*before)) << "readers see exactly the same rows";
+
+  // Every action of the commit says no data changed.
+  auto commit = ParseCommitFile(testing::ReadFile(dir.path() + "/_delta_log/" + CommitFileName(6)), "6.json");
+  ASSERT_TRUE(commit.ok());
+  EXPECT_EQ(commit->commit_info->operation, "OPTIMIZE");
+  for (const auto& r : commit->removes) EXPECT_FALSE(r.data_change);
+  for (const auto& a : commit->adds) EXPECT_FALSE(a.data_change);
+
+  // Each new file holds its rows in (partition, offset) order.
+  for (const auto& [path, add] : table->snapshot()->files()) {
+    auto local = DataFilePath(dir.path(), add.path);
+    ASSERT_TRUE(local.ok());
+    auto file = data_testing::ReadParquet(*local);
+    auto sorted = SortTable(file, {"partition", "offset"});
+    ASSERT_TRUE(sorted.ok());
+    EXPECT_TRUE(file->Equals(**sorted)) << path;
+  }
+}
+
+TEST(Optimize, ASecondRunHasNothingToDo) {
+  TempDir dir;
+  auto table = SmallFilesTable(dir.path());
+  ASSERT_TRUE(Optimize(table.get(), {}).ok());
+  auto again = Optimize(table.get(), {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->version.has_value());
+  EXPECT_EQ(again->ToString(), "optimize: nothing to compact");
+  EXPECT_EQ(table->snapshot()->version(), 6) << "nothing to do, nothing committed";
+}
+
+TEST(Optimize, WhereLimitsItToMatchingPartitions) {
+  TempDir dir;
+  auto table = SmallFilesTable(dir.path());
+  OptimizeOptions options;
+  options.where = Filter::Where({ColumnRange::Eq("hour", int64_t{8})});
+  auto metrics = Optimize(table.get(), options);
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->partitions, 1);
+  EXPECT_EQ(table->snapshot()->num_files(), 6) << "hour 7's five files are untouched";
+}
+
+TEST(Optimize, FilesAtTheTargetSizeAreLeftAlone) {
+  TempDir dir;
+  auto table = SmallFilesTable(dir.path());
+  OptimizeOptions options;
+  options.target_file_size = 1;  // every file is already "large"
+  auto metrics = Optimize(table.get(), options);
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_FALSE(metrics->version.has_value());
+  options.target_file_size = 0;
+  EXPECT_TRUE(Optimize(table.get(), options).status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace rp::delta
