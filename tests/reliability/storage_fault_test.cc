@@ -229,14 +229,20 @@ TEST(StorageFaults, AForeignWriterAppendingConcurrentlyLosesNoRowsOfEitherWriter
   constexpr int kForeignPartition = 1000;  // not a Kafka partition of the topic
   Stopwatch clock;
 
-  BackgroundProcess sync(SyncArgs(topic, table), dir.path() + "/sync.log");
+  // The seed layout: the foreign writer below appends rows of that shape.
+  std::vector<std::string> sync_args = SyncArgs(topic, table);
+  sync_args.insert(sync_args.end(), {"--layout", "seed"});
+  BackgroundProcess sync(sync_args, dir.path() + "/sync.log");
   ASSERT_TRUE(testing::WaitFor([&] { return std::filesystem::exists(table + "/_delta_log"); }, 60000))
       << LogTail(sync.log_path());
   PacedProducer producer(topic, kPartitions, records, Scaled(15.0, 60.0));
-  // The second writer: delta-rs appending rows of its own, as fast as it can.
+  // Both writers at work: the second starts once sync has committed rows.
+  ASSERT_TRUE(testing::WaitFor([&] { return testing::TableRows(table) > 0; }, 60000)) << LogTail(sync.log_path());
+  // The second writer: delta-rs appending rows of its own, a few a second
+  // (alone it would be done within a second, before sync's commits pick up).
   BackgroundProcess writer(
       {std::string(RP_SOURCE_DIR) + "/.venv/bin/python", "-c",
-       "import os, pyarrow as pa\n"
+       "import os, time, pyarrow as pa\n"
        "from deltalake import CommitProperties, write_deltalake\n"
        // sync commits up to 10 times a second: delta-rs's default of 15
        // attempts per append is not enough to get a word in.
@@ -250,6 +256,7 @@ TEST(StorageFaults, AForeignWriterAppendingConcurrentlyLosesNoRowsOfEitherWriter
        "                  'year': col(2025, pa.int32()), 'month': col(9, pa.int32()), 'day': col(4, pa.int32()),\n"
        "                  'hour': col(0, pa.int32())})\n"
        "    write_deltalake('" + table + "', t, mode='append', commit_properties=retries)\n"
+       "    time.sleep(0.1)\n"
        "print('appended', i + 1, flush=True)\n"
        "os._exit(0)\n"},
       dir.path() + "/writer.log");

@@ -1,0 +1,85 @@
+// Table upkeep held to the jobs' rule: `optimize` SIGKILLed at random moments
+// while `sync` appends to the same table loses and doubles nothing, and the
+// table stays readable by delta-rs and by our reader throughout.
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "reliability.h"
+
+namespace rp::reliability {
+namespace {
+
+using testing::BackgroundProcess;
+using testing::SharedBroker;
+
+constexpr int kPartitions = 3;
+
+TEST(UpkeepKills, OptimizeKilledBesideARunningSyncLosesAndDoublesNothing) {
+  const std::string topic = "rel_upkeep_optimize";
+  SharedBroker().CreateTopic(topic, kPartitions);
+  testing::TempDir dir;
+  const std::string table = dir.path() + "/table";
+  const int64_t records = Scaled<int64_t>(20000, 200000);
+  const int rounds = Scaled(12, 40);
+  std::mt19937 rng(Seed());
+  Stopwatch clock;
+
+  // Small, frequent sync commits: many small files to compact, and appends
+  // landing between an optimize's plan and its commit.
+  BackgroundProcess sync(testing::JobArgs({"sync", "--topic", topic, "--table", table, "--timezone", "UTC",
+                                           "--max-batch-records", "500", "--max-batch-ms", "100"}),
+                         dir.path() + "/sync.log");
+  PacedProducer producer(topic, kPartitions, records, rounds * 1.0);
+  ASSERT_TRUE(testing::WaitFor([&] { return testing::TableRows(table) > 0; }, 60000))
+      << LogTail(sync.log_path());
+
+  int kills = 0, completed = 0, commits = 0;
+  for (int round = 0; round < rounds; ++round) {
+    BackgroundProcess optimize({testing::ReprocessorBinary(), "optimize", "--table", table},
+                               dir.path() + "/optimize-" + std::to_string(round) + ".log");
+    // Every third run finishes; the others die somewhere between reading
+    // files, writing new ones and committing.
+    if (round % 3 != 2) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(rng)));
+      if (optimize.Running()) {
+        optimize.Signal(SIGKILL);
+        ++kills;
+      }
+    }
+    const int rc = optimize.Wait(120000);
+    if (rc == 0) {
+      ++completed;
+      if (CountInFile(optimize.log_path(), "optimize: version") > 0) ++commits;
+    } else {
+      EXPECT_EQ(rc, 128 + SIGKILL) << LogTail(optimize.log_path());
+    }
+    // Readable after every run, killed or not.
+    std::string error;
+    EXPECT_GE(CliTableRows(table, &error), 0) << error;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  producer.Join();
+  const bool caught_up = testing::WaitFor([&] { return testing::TableRows(table) >= records; }, 240000);
+  sync.Signal(SIGTERM);
+  EXPECT_EQ(sync.Wait(60000), 0) << LogTail(sync.log_path());
+  ASSERT_TRUE(caught_up) << testing::TableRows(table) << " of " << records << " rows";
+
+  // A last, complete optimize, then the checks.
+  auto last = testing::RunProcess({testing::ReprocessorBinary(), "optimize", "--table", table});
+  EXPECT_EQ(last.exit_code, 0) << last.err;
+  Cover cover = CheckCover(DeltaRsKeys(table), RoundRobinOffsets(records, kPartitions));
+  EXPECT_EQ(CliTableRows(table), records);
+  PrintFigures({"upkeep-optimize-kill", rounds, kills, cover.rows, cover.duplicates, cover.losses,
+                clock.Seconds(),
+                "completed=" + std::to_string(completed) + " optimize_commits=" + std::to_string(commits) +
+                    " orphan_files=" + std::to_string(OrphanDataFiles(table))});
+  EXPECT_GE(kills, rounds / 2);
+  EXPECT_GE(commits, 1) << "some optimize must have compacted something";
+  EXPECT_EQ(cover.duplicates, 0);
+  EXPECT_EQ(cover.losses, 0);
+  EXPECT_EQ(cover.foreign, 0);
+}
+
+}  // namespace
+}  // namespace rp::reliability
