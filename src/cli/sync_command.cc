@@ -16,6 +16,7 @@ struct SyncFlags {
   jobs::SyncJobOptions job;
   int64_t max_batch_ms = 200;
   int64_t broker_timeout_s = 300;
+  int64_t compact_interval_ms = 10000;
 };
 
 int RunSync(SyncFlags flags) {
@@ -29,6 +30,7 @@ int RunSync(SyncFlags flags) {
   flags.job.kafka = *config;
   flags.job.max_batch_wait = std::chrono::milliseconds(flags.max_batch_ms);
   flags.job.broker_timeout = std::chrono::seconds(flags.broker_timeout_s);
+  flags.job.compact_interval = std::chrono::milliseconds(flags.compact_interval_ms);
   SetLogLevel(LogLevel::kInfo);
   const auto& stop = jobs::InstallShutdownHandlers();
   Status s = jobs::RunSyncJob(flags.job, stop, nullptr);
@@ -41,22 +43,25 @@ int RunSync(SyncFlags flags) {
 void AddSyncCommand(CLI::App& app, CommandAction* action) {
   auto flags = std::make_shared<SyncFlags>();
   auto& job = flags->job;
-  CLI::App* cmd = app.add_subcommand("sync", "Append every raw record of a topic to a Delta table, exactly once");
+  CLI::App* cmd =
+      app.add_subcommand("sync", "Append every raw record of a topic to a Delta table, exactly once");
   cmd->add_option("--topic", job.topic, "Topic to copy")->capture_default_str();
   cmd->add_option("--table", job.table_path, "Delta table path (created on first start)")->required();
   cmd->add_option("--group", job.group_id, "Consumer group id (for lag monitoring)")->capture_default_str();
   cmd->add_option("--job-id", job.job_id, "Prefix of the table's txn app ids (default: the group id)");
   cmd->add_option("--timezone", job.timezone,
                   "Zone of the event-time partitions (default: the table's, else the machine's)");
-  cmd->add_option("--layout", job.layout,
-                  "Columns of a new table: kafka (Spark's Kafka source columns: key, value, topic, partition, offset, "
-                  "timestamp, timestampType, headers, plus event_time; the default) or seed (value STRING, partition, "
-                  "offset, as the seed's Spark job). An existing table keeps its own")
+  cmd->add_option(
+         "--layout", job.layout,
+         "Columns of a new table: kafka (Spark's Kafka source columns: key, value, topic, partition, offset, "
+         "timestamp, timestampType, headers, plus event_time; the default) or seed (value STRING, partition, "
+         "offset, as the seed's Spark job). An existing table keeps its own")
       ->check(CLI::IsMember({"kafka", "seed"}));
-  cmd->add_option("--event-time", job.event_time,
-                  "Where a record's event time comes from: json:/POINTER (a JSON pointer into the value, read with "
-                  "Spark's timestamp rules in the table's zone; default json:/event_time) or kafka (the record "
-                  "timestamp). Records without one are stored with null partition columns");
+  cmd->add_option(
+      "--event-time", job.event_time,
+      "Where a record's event time comes from: json:/POINTER (a JSON pointer into the value, read with "
+      "Spark's timestamp rules in the table's zone; default json:/event_time) or kafka (the record "
+      "timestamp). Records without one are stored with null partition columns");
   cmd->add_option("--event-time-fallback", job.event_time_fallback,
                   "kafka: use the record timestamp when the value gives no event time (default none)")
       ->check(CLI::IsMember({"kafka", "none"}));
@@ -66,9 +71,26 @@ void AddSyncCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--max-batch-ms", flags->max_batch_ms, "Commit this long after a batch's first record")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--dlq-table", job.dlq_table_path, "Table for records the layout cannot store, e.g. non-UTF-8 values in the seed layout (default <table>_dlq)");
+  cmd->add_option("--dlq-table", job.dlq_table_path,
+                  "Table for records the layout cannot store, e.g. non-UTF-8 values in the seed layout "
+                  "(default <table>_dlq)");
   cmd->add_option("--broker-timeout", flags->broker_timeout_s,
                   "Seconds without any reachable broker before the job fails (nothing partial is committed)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_flag("--auto-compact,!--no-auto-compact", job.auto_compact,
+                "Compact small files in the background (default on; jobs/compactor.h)");
+  cmd->add_option("--compact-min-files", job.compact_min_files,
+                  "Compact a partition once it holds this many small files")
+      ->check(CLI::Range(2, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--compact-target-file-size", job.compact_target_file_size,
+                  "Size compacted files aim for (bytes, or with a unit: 16MiB); also bounds a run's memory")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--compact-interval-ms", flags->compact_interval_ms,
+                  "At most one compaction run this often")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   flags->kafka.AddTo(cmd);

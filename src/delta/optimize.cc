@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "delta/data_file_writer.h"
@@ -31,6 +32,7 @@ Result<std::vector<Bin>> Plan(const Snapshot& snap, const OptimizeOptions& optio
   }
   std::vector<Bin> bins;
   for (const auto& [values, files] : by_partition) {
+    if (static_cast<int64_t>(files.size()) < std::max(options.min_files, 2)) continue;
     Bin bin;
     auto close = [&] {
       if (bin.files.size() >= 2) bins.push_back(std::move(bin));

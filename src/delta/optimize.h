@@ -28,6 +28,9 @@ struct OptimizeOptions {
   // Bytes on disk a rewritten file aims for; files at least this large are
   // left alone.
   int64_t target_file_size = 64LL << 20;
+  // A partition is compacted only when it holds at least this many files
+  // smaller than the target (2: any that can be packed at all).
+  int min_files = 2;
   // Rows of each new file in this order (empty: the files' order).
   std::vector<std::string> sort_columns;
   // Only partitions that may match (partition columns only).

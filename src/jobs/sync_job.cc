@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "delta/data_file_writer.h"
 #include "delta/table.h"
+#include "jobs/compactor.h"
 #include "jobs/pending_records.h"
 #include "jobs/raw_table.h"
 #include "kafka/group_consumer.h"
@@ -39,6 +40,15 @@ class SyncRunner {
     // Partitions are only assigned (and the table consulted) inside Poll().
     RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(options_.kafka, copts));
     RP_RETURN_IF_ERROR(OpenTable());
+    if (options_.auto_compact) {
+      CompactorOptions c;
+      c.table_path = options_.table_path;
+      c.optimize.target_file_size = options_.compact_target_file_size;
+      c.optimize.min_files = options_.compact_min_files;
+      c.optimize.sort_columns = {"partition", "offset"};  // tight offset stats per file
+      c.min_interval = options_.compact_interval;
+      RP_ASSIGN_OR_RETURN(compactor_, Compactor::Start(std::move(c)));
+    }
     Log(LogLevel::kInfo, "sync", "{} -> {} (layout {}, event time {}{}, zone {}, job {})", options_.topic,
         options_.table_path, RawLayoutName(settings_.layout), settings_.event_time.ToString(),
         settings_.event_time.fallback_kafka ? " else kafka" : "", zone_.name(), job_id_);
@@ -70,10 +80,14 @@ class SyncRunner {
     // Graceful stop: commit what we hold. After a failure, commit nothing: the
     // table stays at its last complete commit and a restart resumes from it.
     if (status.ok() && !pending_.empty()) status = CommitPending();
+    if (compactor_) {
+      stats_->compactions = compactor_->stats().commits;
+      compactor_.reset();  // a run under way finishes first
+    }
     Status closed = consumer_->Close();
     if (!closed.ok()) Log(LogLevel::kWarn, "sync", "close: {}", closed.message());
-    Log(LogLevel::kInfo, "sync", "stopped: {} records in {} commits, {} dead-lettered", stats_->records,
-        stats_->commits, stats_->dead_lettered);
+    Log(LogLevel::kInfo, "sync", "stopped: {} records in {} commits, {} dead-lettered, {} compactions",
+        stats_->records, stats_->commits, stats_->dead_lettered, stats_->compactions);
     return status;
   }
 
@@ -241,6 +255,7 @@ class SyncRunner {
     stats_->commits += 1;
     stats_->files += static_cast<int64_t>(files);
     Log(LogLevel::kInfo, "sync", "version {}: {} records in {} files", *version, pending_.size(), files);
+    if (compactor_) compactor_->Notify();
     pending_.Clear();
     // For lag monitoring only; the table's txn versions are the real positions.
     Status s = consumer_->Commit(next, /*async=*/true);
@@ -284,6 +299,7 @@ class SyncRunner {
   RawTableSettings settings_;
   std::unique_ptr<delta::Table> table_;
   std::unique_ptr<delta::Table> dlq_table_;
+  std::unique_ptr<Compactor> compactor_;
   std::vector<kafka::MessagePtr> polled_;  // the current Poll's messages, until copied
   kafka::MessageViewer viewer_;
   PendingRecords pending_;

@@ -38,10 +38,17 @@ struct SyncJobOptions {
   size_t max_batch_records = 100000;
   std::chrono::milliseconds max_batch_wait{200};
   std::chrono::milliseconds broker_timeout{std::chrono::minutes(5)};
+  // Auto-compaction (jobs/compactor.h): a partition's small files are
+  // rewritten once it holds `compact_min_files` of them.
+  bool auto_compact = true;
+  int compact_min_files = 10;
+  int64_t compact_target_file_size = 16LL << 20;  // bounds the memory of a run too
+  std::chrono::milliseconds compact_interval{std::chrono::seconds(10)};
 };
 
 struct SyncJobStats {
   int64_t records = 0, dead_lettered = 0, commits = 0, files = 0;
+  int64_t compactions = 0;  // compaction commits
 };
 
 // Runs until `stop` (then commits what it holds and returns OK) or an error.

@@ -287,5 +287,58 @@ TEST(SyncJob, TakesTheEventTimeFromTheKafkaTimestampWhenAskedAndRemembersTheRule
   EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
 }
 
+// sync's small commits are compacted in the background, and the rows stay
+// exactly the records; --no-auto-compact leaves every file as written.
+TEST(SyncJob, CompactsSmallFilesInTheBackgroundWithoutChangingTheRows) {
+  SharedBroker().CreateTopic("sync_compact", 3);
+  testing::TempDir dir;
+  for (const bool compact : {true, false}) {
+    const std::string table = dir.path() + (compact ? "/compacted" : "/as_written");
+    std::vector<std::string> args = {"sync", "--topic", "sync_compact", "--table", table, "--timezone", "UTC",
+                                     "--group", table, "--max-batch-records", "50", "--max-batch-ms", "50",
+                                     "--compact-interval-ms", "300", "--compact-min-files", "3"};
+    if (!compact) args.push_back("--no-auto-compact");
+    BackgroundProcess sync(JobArgs(args), table + ".log");
+    if (compact) {
+      for (int round = 0; round < 20; ++round) {  // records keep arriving: many small commits
+        std::vector<TestRecord> records;
+        // Event times within two hours: each hour partition gets a file per commit.
+        for (int i = 0; i < 30; ++i) records.push_back({i % 3, testing::VisitRecord((round * 30 + i) % 120), {}, {}});
+        testing::Produce(SharedBroker().bootstrap(), "sync_compact", records);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    ASSERT_TRUE(WaitFor([&] { return testing::TableRows(table) >= 600; }, 60000)) << LogOf(sync);
+    if (compact) {
+      ASSERT_TRUE(WaitFor([&] { return LogOf(sync).find("INFO compact: optimize: version") != std::string::npos; },
+                          30000))
+          << LogOf(sync);
+    }
+    sync.Signal(SIGTERM);
+    ASSERT_EQ(sync.Wait(30000), 0) << LogOf(sync);
+    DeltaRsView v = ReadWithDeltaRs(table);
+    EXPECT_EQ(v.rows, 600);
+    EXPECT_EQ(v.distinct, 600);
+    EXPECT_TRUE(v.contiguous);
+    auto info = testing::RunProcess({testing::ReprocessorBinary(), "table-info", "--table", table, "--format", "json"});
+    const int64_t live_files = std::atoll(info.out.c_str() + info.out.find("\"files\":") + 8);
+    // The files sync wrote: "version N: R records in F files" per commit.
+    int64_t written_files = 0;
+    std::istringstream log(LogOf(sync));
+    for (std::string line; std::getline(log, line);) {
+      const auto in = line.find(" records in ");
+      if (line.find("INFO sync: version ") != std::string::npos && in != std::string::npos) {
+        written_files += std::atoll(line.c_str() + in + 12);
+      }
+    }
+    if (compact) {
+      EXPECT_LT(live_files, written_files / 2) << info.out;
+    } else {
+      EXPECT_EQ(live_files, written_files) << info.out;
+      EXPECT_EQ(LogOf(sync).find("INFO compact"), std::string::npos) << LogOf(sync);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rp

@@ -20,12 +20,12 @@ enum class GroupProtocol { kClassic, kConsumer };
 
 std::vector<std::string> SyncArgs(const std::string& topic, const std::string& table, GroupProtocol protocol) {
   // Small, frequent commits, so kills land during data writes and log commits
-  // alike. A killed member's partitions move after 6 s, not 45 s: set by the
+  // alike, and frequent auto-compaction, so they land during its rewrites too. A killed member's partitions move after 6 s, not 45 s: set by the
   // client in the classic protocol, by the test broker in the consumer one
   // (group.consumer.session.timeout.ms; clients may not set it there).
   return testing::JobArgs({"sync", "--topic", topic, "--table", table, "--timezone", "UTC", "--group",
                            "rel-" + topic, "--job-id", "rel-" + topic, "--max-batch-records", "2000",
-                           "--max-batch-ms", "100", "-X",
+                           "--max-batch-ms", "100", "--compact-interval-ms", "500", "--compact-min-files", "3", "-X",
                            protocol == GroupProtocol::kClassic ? "session.timeout.ms=6000" : "group.protocol=consumer"});
 }
 
