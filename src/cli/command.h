@@ -29,6 +29,7 @@ void AddReprocessCommand(CLI::App& app, CommandAction* action);
 void AddReadTableCommand(CLI::App& app, CommandAction* action);
 void AddDemoCommand(CLI::App& app, CommandAction* action);
 void AddOptimizeCommand(CLI::App& app, CommandAction* action);
+void AddVacuumCommand(CLI::App& app, CommandAction* action);
 
 // Prints "reprocessor: <message>" on one line and returns the exit code that
 // fits the status: kExitUsage for InvalidArgument, kExitFailure otherwise.

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   rp::cli::AddReadTableCommand(app, &action);
   rp::cli::AddDemoCommand(app, &action);
   rp::cli::AddOptimizeCommand(app, &action);
+  rp::cli::AddVacuumCommand(app, &action);
   auto is_command = [&](const std::string& name) {
     for (const CLI::App* sub : app.get_subcommands({})) {
       if (sub->check_name(name)) return true;

@@ -14,6 +14,7 @@
 #include "delta/json_writer.h"
 #include "delta/log_paths.h"
 #include "delta/log_store.h"
+#include "delta/table_properties.h"
 #include "delta/snapshot.h"
 
 namespace rp::delta {
@@ -452,27 +453,12 @@ class RowBuilder {
 enum Column { kProtocol = 0, kMetadata = 1, kTxn = 2, kAdd = 3, kRemove = 4 };
 
 // delta.deletedFileRetentionDuration, e.g. "interval 1 week"; default 7 days.
+// How long tombstones stay in checkpoints. A value that does not parse keeps
+// every tombstone: dropping one too early could let vacuum (ours or another
+// engine's) delete a file an older version still needs.
 int64_t TombstoneRetentionMs(const Metadata& m) {
-  constexpr int64_t kDay = 24LL * 3600 * 1000, kDefault = 7 * kDay;
-  auto it = m.configuration.find("delta.deletedFileRetentionDuration");
-  if (it == m.configuration.end()) return kDefault;
-  std::string s = it->second;
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::string_view v = s;
-  if (v.substr(0, 9) == "interval ") v.remove_prefix(9);
-  int64_t n = 0;
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || n < 0) return kDefault;
-  std::string_view unit = v.substr(static_cast<size_t>(ptr - v.data()));
-  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  if (!unit.empty() && unit.back() == 's') unit.remove_suffix(1);
-  if (unit == "millisecond") return n;
-  if (unit == "second") return n * 1000;
-  if (unit == "minute") return n * 60 * 1000;
-  if (unit == "hour") return n * 3600 * 1000;
-  if (unit == "day") return n * kDay;
-  if (unit == "week") return n * 7 * kDay;
-  return kDefault;
+  auto retention = DeletedFileRetentionMs(m);
+  return retention.ok() ? *retention : std::numeric_limits<int64_t>::max() / 4;
 }
 
 arrow::Result<EncodedCheckpoint> Encode(const Snapshot& snap, int64_t now_ms) {

@@ -82,6 +82,34 @@ Result<LogStore::Listing> LogStore::List(int64_t from_version) const {
   return out;
 }
 
+Result<std::vector<LogStore::FileInfo>> LogStore::ListFiles() const {
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(log_dir_.c_str()), &::closedir);
+  if (!dir) {
+    if (errno == ENOENT) return Status::NotFound("no Delta log at " + log_dir_);
+    return Errno("opendir", log_dir_, errno);
+  }
+  std::vector<FileInfo> out;
+  errno = 0;
+  while (struct dirent* e = ::readdir(dir.get())) {
+    std::string_view name = e->d_name;
+    if (name.empty() || name[0] == '.') continue;
+    struct stat st;
+    if (::fstatat(::dirfd(dir.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) {  // deleted since readdir saw it
+        errno = 0;
+        continue;
+      }
+      return Errno("stat", PathOf(name), errno);
+    }
+    if (!S_ISREG(st.st_mode)) continue;
+    out.push_back({std::string(name), static_cast<int64_t>(st.st_size),
+                   static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000});
+    errno = 0;
+  }
+  if (errno != 0) return Errno("readdir", log_dir_, errno);
+  return out;
+}
+
 bool LogStore::Exists(std::string_view name) const { return ::access(PathOf(name).c_str(), F_OK) == 0; }
 
 Result<std::string> LogStore::Read(std::string_view name) const {
@@ -176,6 +204,20 @@ Status LogStore::PutReplace(std::string_view name, std::string_view content) con
     return Errno("rename to", target, err);
   }
   return SyncDir();
+}
+
+Result<bool> LogStore::Delete(std::string_view name) const {
+  const std::string path = PathOf(name);
+  bool existed = true;
+  if (::unlink(path.c_str()) != 0) {
+    if (errno != ENOENT) return Errno("delete", path, errno);
+    existed = false;
+  }
+  std::string sidecar_name = ".";
+  sidecar_name.append(name).append(".crc");
+  const std::string sidecar = PathOf(sidecar_name);
+  if (::unlink(sidecar.c_str()) != 0 && errno != ENOENT) return Errno("delete", sidecar, errno);
+  return existed;
 }
 
 Status LogStore::CreateDirectories() const {

@@ -30,6 +30,17 @@ class LogStore {
   // Only versions >= from_version are returned. NotFound if there is no _delta_log.
   Result<Listing> List(int64_t from_version = 0) const;
 
+  // Every regular file directly in _delta_log except dot files, whatever its
+  // name, with its size and modification time: what metadata cleanup judges
+  // by (Delta ages log files by their storage timestamps). Unsorted.
+  // Directories (_staged_commits, _sidecars) are not listed.
+  struct FileInfo {
+    std::string name;
+    int64_t size = 0;
+    int64_t modification_time_ms = 0;
+  };
+  Result<std::vector<FileInfo>> ListFiles() const;
+
   // Whether a log file exists (a cheap probe: no read).
   bool Exists(std::string_view name) const;
 
@@ -46,6 +57,12 @@ class LogStore {
   // Atomically replaces `name` (temp file + fsync + rename + directory fsync).
   // Only for hints that are meant to be overwritten, such as _last_checkpoint.
   Status PutReplace(std::string_view name, std::string_view content) const;
+
+  // Deletes log file `name`, and the ".<name>.crc" beside it that Hadoop's
+  // local file system writes (Spark tables on local disks have them), as
+  // Hadoop's delete does. Returns false if `name` did not exist. Only for
+  // metadata cleanup: commits are otherwise never deleted.
+  Result<bool> Delete(std::string_view name) const;
 
   // Creates <root>, <root>/_delta_log and <root>/_delta_log/_staged_commits.
   Status CreateDirectories() const;

@@ -11,6 +11,7 @@
 #include "delta/action_json.h"
 #include "delta/checkpoint.h"
 #include "delta/json_writer.h"
+#include "delta/log_cleanup.h"
 #include "delta/log_paths.h"
 #include "delta/protocol_check.h"
 #include "delta/schema.h"
@@ -247,6 +248,11 @@ void Table::AfterCommit(const std::optional<std::string>& txn_id) {
     auto hint = WriteCheckpoint(store_, snap, Now());
     if (!hint.ok()) {
       options_.on_maintenance_error(hint.status().WithContext("checkpoint at version " + std::to_string(snap.version())));
+    } else if (options_.clean_up_expired_logs) {
+      // With checkpoints, as delta-spark and delta-rs do: a listing of the
+      // log every delta.checkpointInterval commits, not after every commit.
+      auto cleaned = CleanUpExpiredLogs(store_, snap, Now());
+      if (!cleaned.ok()) options_.on_maintenance_error(cleaned.status().WithContext("expired log cleanup"));
     }
   }
 }

@@ -40,11 +40,16 @@ struct TableOptions {
   // delta.checkpointInterval commits. Failures there never fail the commit.
   bool write_checksums = true;
   bool write_checkpoints = true;
+  // After writing a checkpoint: metadata cleanup (log_cleanup.h), deleting
+  // log files older than delta.logRetentionDuration that no retained version
+  // needs, unless the table sets delta.enableExpiredLogCleanup=false. Off for
+  // tests and benchmarks that count log files.
+  bool clean_up_expired_logs = true;
   // commitInfo.engineInfo
   std::string engine_info = "stream-reprocessor";
   // Milliseconds since the epoch; the system clock when unset (tests inject).
   std::function<int64_t()> clock;
-  // Called when post-commit work (checksum, checkpoint) fails; the default
+  // Called when post-commit work (checksum, checkpoint, cleanup) fails; the default
   // writes one line to stderr.
   std::function<void(const Status&)> on_maintenance_error;
 };
@@ -97,8 +102,9 @@ class Table {
   int64_t Now() const;
   // The latest snapshot, copied first if someone else still holds it.
   Snapshot* MutableLatest();
-  // N.crc and, at checkpoint versions, the checkpoint; failures are reported
-  // through options_.on_maintenance_error, never returned.
+  // N.crc and, at checkpoint versions, the checkpoint and then metadata
+  // cleanup; failures are reported through options_.on_maintenance_error,
+  // never returned.
   void AfterCommit(const std::optional<std::string>& txn_id);
 
   LogStore store_;
