@@ -1,9 +1,11 @@
-// Table upkeep held to the jobs' rule: `optimize` SIGKILLed at random moments
-// while `sync` appends to the same table loses and doubles nothing, and the
-// table stays readable by delta-rs and by our reader throughout.
+// Table upkeep held to the jobs' rule: `optimize` and `vacuum` SIGKILLed at
+// random moments while `sync` appends to (and compacts) the same table lose and
+// double nothing, and the table stays readable by delta-rs and by our reader
+// throughout.
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
 
 #include "reliability.h"
 
@@ -15,7 +17,22 @@ using testing::SharedBroker;
 
 constexpr int kPartitions = 3;
 
-TEST(UpkeepKills, OptimizeKilledBesideARunningSyncLosesAndDoublesNothing) {
+// Sets the modification time of every data file under `table` to `age` ago;
+// returns how many.
+int64_t AgeDataFiles(const std::string& table, std::chrono::hours age) {
+  const auto when = std::filesystem::file_time_type::clock::now() - age;
+  int64_t n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(table)) {
+    if (!e.is_regular_file() || e.path().extension() != ".parquet") continue;
+    if (e.path().string().find("/_delta_log/") != std::string::npos) continue;
+    std::error_code ec;
+    std::filesystem::last_write_time(e.path(), when, ec);  // the file may be gone (vacuum, a killed writer)
+    if (!ec) ++n;
+  }
+  return n;
+}
+
+TEST(UpkeepKills, OptimizeAndVacuumKilledBesideARunningSyncLoseAndDoubleNothing) {
   const std::string topic = "rel_upkeep_optimize";
   SharedBroker().CreateTopic(topic, kPartitions);
   testing::TempDir dir;
@@ -39,9 +56,9 @@ TEST(UpkeepKills, OptimizeKilledBesideARunningSyncLosesAndDoublesNothing) {
     BackgroundProcess optimize({testing::ReprocessorBinary(), "optimize", "--table", table},
                                dir.path() + "/optimize-" + std::to_string(round) + ".log");
     // Every third run finishes; the others die somewhere between reading
-    // files, writing new ones and committing.
+    // files, writing new ones and committing (a run takes 50-200 ms here).
     if (round % 3 != 2) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(rng)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 120)(rng)));
       if (optimize.Running()) {
         optimize.Signal(SIGKILL);
         ++kills;
@@ -59,6 +76,33 @@ TEST(UpkeepKills, OptimizeKilledBesideARunningSyncLosesAndDoublesNothing) {
     EXPECT_GE(CliTableRows(table, &error), 0) << error;
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
+  // Vacuum beside the writers, with no retention at all: it may delete what
+  // optimize removed and what killed runs left, never a file the table uses.
+  // Every file on disk so far is made two hours old, past the in-flight guard.
+  const int64_t aged = AgeDataFiles(table, std::chrono::hours(2));
+  int vacuum_kills = 0, vacuum_deleted = 0;
+  for (int round = 0; round < 4; ++round) {
+    BackgroundProcess vacuum(
+        {testing::ReprocessorBinary(), "vacuum", "--table", table, "--retain-hours", "0", "--force"},
+        dir.path() + "/vacuum-" + std::to_string(round) + ".log");
+    if (round < 3) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 60)(rng)));
+      if (vacuum.Running()) {
+        vacuum.Signal(SIGKILL);
+        ++vacuum_kills;
+      }
+    }
+    const int rc = vacuum.Wait(120000);
+    if (rc == 0) {
+      const std::string out = LastLine(vacuum.log_path());
+      if (out.rfind("deleted ", 0) == 0) vacuum_deleted += std::atoi(out.c_str() + 8);
+    } else {
+      EXPECT_EQ(rc, 128 + SIGKILL) << LogTail(vacuum.log_path());
+    }
+    std::string error;
+    EXPECT_GE(CliTableRows(table, &error), 0) << error;
+  }
+  EXPECT_GT(vacuum_deleted, 0) << "optimize's removed files were old enough to go";
   producer.Join();
   const bool caught_up = testing::WaitFor([&] { return testing::TableRows(table) >= records; }, 240000);
   sync.Signal(SIGTERM);
@@ -70,11 +114,13 @@ TEST(UpkeepKills, OptimizeKilledBesideARunningSyncLosesAndDoublesNothing) {
   EXPECT_EQ(last.exit_code, 0) << last.err;
   Cover cover = CheckCover(DeltaRsKeys(table), RoundRobinOffsets(records, kPartitions));
   EXPECT_EQ(CliTableRows(table), records);
-  PrintFigures({"upkeep-optimize-kill", rounds, kills, cover.rows, cover.duplicates, cover.losses,
-                clock.Seconds(),
+  PrintFigures({"upkeep-optimize-vacuum-kill", rounds + 4, kills + vacuum_kills, cover.rows, cover.duplicates,
+                cover.losses, clock.Seconds(),
                 "completed=" + std::to_string(completed) + " optimize_commits=" + std::to_string(commits) +
+                    " aged_files=" + std::to_string(aged) +
+                    " vacuumed_files=" + std::to_string(vacuum_deleted) +
                     " orphan_files=" + std::to_string(OrphanDataFiles(table))});
-  EXPECT_GE(kills, rounds / 2);
+  EXPECT_GE(kills, rounds / 3);
   EXPECT_GE(commits, 1) << "some optimize must have compacted something";
   EXPECT_EQ(cover.duplicates, 0);
   EXPECT_EQ(cover.losses, 0);
