@@ -21,13 +21,17 @@ function transform(record)
   local v = decode(value)  -- not JSON: raises, and the record is dead-lettered
   if type(v) ~= "table" then error("not a JSON object") end
   local event_id, visit_id, event_time, page = v.event_id, v.visit_id, v.event_time, v.page
-  local out = {}
-  if type(event_id) == "string" then out.event_identifier = event_id end
-  if integer_type(visit_id) == "integer" then out.visit_identifier = visit_id end
+  local time_text
   if type(event_time) == "string" then
     local micros = parse_timestamp(event_time, zone)
-    if micros then out.event_time = format_timestamp(micros, zone) end
+    if micros then time_text = format_timestamp(micros, zone) end
   end
-  if type(page) == "string" then out.visited_page = page end
-  return encode(out, order)
+  -- One constructor, which sizes the table for its four fields (a nil one is
+  -- not stored): filling an empty table grows it three times.
+  return encode({
+    event_identifier = type(event_id) == "string" and event_id or nil,
+    visit_identifier = integer_type(visit_id) == "integer" and visit_id or nil,
+    event_time = time_text,
+    visited_page = type(page) == "string" and page or nil,
+  }, order)
 end
