@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include <climits>
 #include <algorithm>
+#include <climits>
 #include <map>
 #include <thread>
 #include <vector>
@@ -19,7 +19,8 @@ namespace rp::jobs {
 Result<Delivery> ParseDelivery(std::string_view name) {
   if (name == "at-least-once") return Delivery::kAtLeastOnce;
   if (name == "exactly-once") return Delivery::kExactlyOnce;
-  return Status::InvalidArgument("unknown delivery '" + std::string(name) + "' (at-least-once or exactly-once)");
+  return Status::InvalidArgument("unknown delivery '" + std::string(name) +
+                                 "' (at-least-once or exactly-once)");
 }
 
 std::string DefaultInstanceId() {
@@ -46,10 +47,12 @@ struct BatchPositions {
 
 BatchPositions PositionsOf(const std::vector<kafka::MessagePtr>& batch) {
   BatchPositions pos;
+  kafka::MessageViewer viewer;
   for (const auto& m : batch) {
-    kafka::TopicPartition tp{rd_kafka_topic_name(m->rkt), m->partition};
-    pos.next[tp] = m->offset + 1;
-    pos.first.emplace(tp, m->offset);
+    const kafka::MessageView& v = viewer.View(*m);
+    kafka::TopicPartition tp{std::string(v.topic), v.partition};
+    pos.next[tp] = v.offset + 1;
+    pos.first.emplace(tp, v.offset);
   }
   return pos;
 }
@@ -105,7 +108,8 @@ class StreamRunner {
     // and the next owner of its partitions (whose committed offsets stay
     // unstable) until the coordinator aborts it: after 10 s rather than
     // librdkafka's 60 s default. A batch's transaction lasts well under that.
-    if (eos && !producer_config.Get("transaction.timeout.ms")) producer_config.Set("transaction.timeout.ms", "10000");
+    if (eos && !producer_config.Get("transaction.timeout.ms"))
+      producer_config.Set("transaction.timeout.ms", "10000");
     RP_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(producer_config, popts));
     if (!eos) producer_->SetDeliveryListener([this](uint64_t token) { tracker_.Delivered(token); });
     RP_ASSIGN_OR_RETURN(router_, OutputRouter::Create(producer_.get(), logic_.get(), options_.output));
@@ -113,9 +117,9 @@ class StreamRunner {
       // Fences any earlier instance with the same transactional id and aborts its open transaction.
       RP_RETURN_IF_ERROR(producer_->InitTransactions(options_.broker_timeout));
     }
-    Log(LogLevel::kInfo, "stream", "{} -> {} -> {} ({}), group {}{}", options_.input_topic, logic_->Describe(),
-        router_->output_topic(), eos ? "exactly-once" : "at-least-once", options_.group_id,
-        eos ? ", transactional id " + *popts.transactional_id : std::string());
+    Log(LogLevel::kInfo, "stream", "{} -> {} -> {} ({}), group {}{}", options_.input_topic,
+        logic_->Describe(), router_->output_topic(), eos ? "exactly-once" : "at-least-once",
+        options_.group_id, eos ? ", transactional id " + *popts.transactional_id : std::string());
 
     std::vector<kafka::MessagePtr> batch;
     auto last_report = Clock::now();
@@ -140,8 +144,8 @@ class StreamRunner {
       }
       if (Clock::now() - last_report > std::chrono::seconds(10)) {
         last_report = Clock::now();
-        Log(LogLevel::kInfo, "stream", "consumed {} produced {} filtered {} dead-lettered {}", stats_->consumed,
-            stats_->produced, stats_->filtered, stats_->dead_lettered);
+        Log(LogLevel::kInfo, "stream", "consumed {} produced {} filtered {} dead-lettered {}",
+            stats_->consumed, stats_->produced, stats_->filtered, stats_->dead_lettered);
       }
     }
     // A graceful stop leaves nothing in flight: everything consumed is
@@ -150,8 +154,8 @@ class StreamRunner {
     failing_ = !status.ok();
     Status closed = consumer_->Close();
     if (status.ok() && !closed.ok()) Log(LogLevel::kWarn, "stream", "close: {}", closed.message());
-    Log(LogLevel::kInfo, "stream", "stopped: consumed {} produced {} filtered {} dead-lettered {}", stats_->consumed,
-        stats_->produced, stats_->filtered, stats_->dead_lettered);
+    Log(LogLevel::kInfo, "stream", "stopped: consumed {} produced {} filtered {} dead-lettered {}",
+        stats_->consumed, stats_->produced, stats_->filtered, stats_->dead_lettered);
     return status;
   }
 
@@ -206,7 +210,8 @@ class StreamRunner {
       uncommitted_[{options_.input_topic, partition}] = next;
     }
     if (uncommitted_.empty()) return Status::OK();
-    if (!now && Clock::now() - last_commit_ < kCommitInterval && consumed_since_commit_ < options_.max_batch_records) {
+    if (!now && Clock::now() - last_commit_ < kCommitInterval &&
+        consumed_since_commit_ < options_.max_batch_records) {
       return Status::OK();
     }
     Status s = RetryUntil("committing offsets", options_, stop_,
@@ -231,11 +236,7 @@ class StreamRunner {
     RP_RETURN_IF_ERROR(producer_->BeginTransaction());
     Status s = ProduceBatch(batch, /*track=*/false);
     if (s.ok()) {
-      kafka::TopicPartitionListPtr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(pos.next.size())));
-      for (const auto& [tp, off] : pos.next) {
-        rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = off;
-      }
-      s = producer_->SendOffsetsToTransaction(consumer_->handle(), offsets.get(), options_.broker_timeout);
+      s = producer_->SendOffsetsToTransaction(consumer_->handle(), pos.next, options_.broker_timeout);
     }
     if (s.ok()) s = producer_->CommitTransaction(options_.broker_timeout);
     if (s.ok()) {

@@ -20,10 +20,10 @@
 #include "common/result.h"
 #include "kafka/client_config.h"
 #include "kafka/handle.h"
+#include "kafka/record.h"
 
 namespace rp::kafka {
 
-using TopicPartition = std::pair<std::string, int32_t>;
 
 // A start offset for a newly assigned partition. kUseCommitted means the
 // group's committed offset, or auto.offset.reset (earliest) when there is none.

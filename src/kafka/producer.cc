@@ -15,7 +15,8 @@ Status TxnError(rd_kafka_error_t* error, const std::string& what) {
 
 }  // namespace
 
-Result<std::unique_ptr<Producer>> Producer::Create(const ClientConfig& config, const ProducerOptions& options) {
+Result<std::unique_ptr<Producer>> Producer::Create(const ClientConfig& config,
+                                                   const ProducerOptions& options) {
   ClientConfig effective = config;
   if (options.idempotent || options.transactional_id) effective.Set("enable.idempotence", "true");
   if (options.transactional_id) effective.Set("transactional.id", *options.transactional_id);
@@ -61,14 +62,16 @@ Status Producer::TakeDeliveryError() {
 }
 
 Status Producer::Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
-                         std::optional<std::string_view> value, const std::vector<Header>& headers, uint64_t token) {
+                         std::optional<std::string_view> value, const std::vector<Header>& headers,
+                         uint64_t token) {
   RP_RETURN_IF_ERROR(TakeDeliveryError());
   rd_kafka_headers_t* hdrs = nullptr;
   if (!headers.empty()) {
     hdrs = rd_kafka_headers_new(headers.size());
     for (const Header& h : headers) {
       rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()),
-                          h.value ? h.value->data() : nullptr, h.value ? static_cast<ssize_t>(h.value->size()) : 0);
+                          h.value ? h.value->data() : nullptr,
+                          h.value ? static_cast<ssize_t>(h.value->size()) : 0);
     }
   }
   // librdkafka's varargs macros cast their arguments, so pass plain locals.
@@ -79,10 +82,9 @@ Status Producer::Produce(const std::string& topic, int32_t partition, std::optio
   while (true) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
         rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_VALUE(value_ptr, value_len), RD_KAFKA_V_KEY(key_ptr, key_len),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(token))),
-        RD_KAFKA_V_END);
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value_ptr, value_len),
+        RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_HEADERS(hdrs),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(token))), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::OK();  // librdkafka owns hdrs now
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(rk_.get(), 1);  // backpressure: wait for deliveries to free room
@@ -108,14 +110,22 @@ Result<int32_t> Producer::PartitionCount(const std::string& topic, std::chrono::
 }
 
 Status Producer::InitTransactions(std::chrono::milliseconds timeout) {
-  return TxnError(rd_kafka_init_transactions(rk_.get(), static_cast<int>(timeout.count())), "init transactions");
+  return TxnError(rd_kafka_init_transactions(rk_.get(), static_cast<int>(timeout.count())),
+                  "init transactions");
 }
-Status Producer::BeginTransaction() { return TxnError(rd_kafka_begin_transaction(rk_.get()), "begin transaction"); }
-Status Producer::SendOffsetsToTransaction(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* offsets,
+Status Producer::BeginTransaction() {
+  return TxnError(rd_kafka_begin_transaction(rk_.get()), "begin transaction");
+}
+Status Producer::SendOffsetsToTransaction(rd_kafka_t* consumer, const std::map<TopicPartition, int64_t>& next,
                                           std::chrono::milliseconds timeout) {
+  TopicPartitionListPtr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(next.size())));
+  for (const auto& [tp, offset] : next) {
+    rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = offset;
+  }
   rd_kafka_consumer_group_metadata_t* cgmd = rd_kafka_consumer_group_metadata(consumer);
-  Status s = TxnError(rd_kafka_send_offsets_to_transaction(rk_.get(), offsets, cgmd, static_cast<int>(timeout.count())),
-                      "send offsets to transaction");
+  Status s = TxnError(
+      rd_kafka_send_offsets_to_transaction(rk_.get(), offsets.get(), cgmd, static_cast<int>(timeout.count())),
+      "send offsets to transaction");
   rd_kafka_consumer_group_metadata_destroy(cgmd);
   return s;
 }
@@ -126,7 +136,8 @@ Status Producer::CommitTransaction(std::chrono::milliseconds timeout) {
 }
 Status Producer::AbortTransaction(std::chrono::milliseconds timeout) {
   TakeDeliveryError();  // the aborted records' failures no longer matter
-  return TxnError(rd_kafka_abort_transaction(rk_.get(), static_cast<int>(timeout.count())), "abort transaction");
+  return TxnError(rd_kafka_abort_transaction(rk_.get(), static_cast<int>(timeout.count())),
+                  "abort transaction");
 }
 
 }  // namespace rp::kafka

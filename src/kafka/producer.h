@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,7 +39,8 @@ class Producer {
   // A non-zero `token` is handed to the delivery listener once the record is
   // acknowledged.
   Status Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
-                 std::optional<std::string_view> value, const std::vector<Header>& headers, uint64_t token = 0);
+                 std::optional<std::string_view> value, const std::vector<Header>& headers,
+                 uint64_t token = 0);
   // Called with the token of each successfully delivered record, on the
   // thread that calls Produce/Flush/Poll.
   void SetDeliveryListener(std::function<void(uint64_t token)> listener) { listener_ = std::move(listener); }
@@ -52,7 +54,9 @@ class Producer {
   // Serves delivery reports without blocking.
   void Poll() { rd_kafka_poll(rk_.get(), 0); }
   // Serves delivery reports, waiting up to `timeout` for the first.
-  void Poll(std::chrono::milliseconds timeout) { rd_kafka_poll(rk_.get(), static_cast<int>(timeout.count())); }
+  void Poll(std::chrono::milliseconds timeout) {
+    rd_kafka_poll(rk_.get(), static_cast<int>(timeout.count()));
+  }
 
   Result<int32_t> PartitionCount(const std::string& topic, std::chrono::milliseconds timeout);
 
@@ -60,7 +64,8 @@ class Producer {
   Status InitTransactions(std::chrono::milliseconds timeout);
   Status BeginTransaction();
   // Adds the consumer's next positions to the transaction (exactly-once input).
-  Status SendOffsetsToTransaction(rd_kafka_t* consumer, const rd_kafka_topic_partition_list_t* offsets,
+  // `next`: per partition, the offset consumption continues at (last + 1).
+  Status SendOffsetsToTransaction(rd_kafka_t* consumer, const std::map<TopicPartition, int64_t>& next,
                                   std::chrono::milliseconds timeout);
   Status CommitTransaction(std::chrono::milliseconds timeout);
   Status AbortTransaction(std::chrono::milliseconds timeout);

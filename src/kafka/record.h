@@ -9,6 +9,9 @@
 
 namespace rp::kafka {
 
+// (topic, partition)
+using TopicPartition = std::pair<std::string, int32_t>;
+
 struct Header {
   std::string name;
   std::optional<std::string> value;  // Kafka allows null header values
