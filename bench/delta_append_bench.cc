@@ -65,8 +65,9 @@ void Append(benchmark::State& state, bool interleaved) {
   for (auto _ : state) {
     state.PauseTiming();
     std::string root = TempRoot();
+    auto storage = rp::delta::OpenStorage(root).value();
     state.ResumeTiming();
-    auto adds = rp::delta::WriteDataFiles(root, kPartitionColumns, *batch);
+    auto adds = rp::delta::WriteDataFiles(*storage, kPartitionColumns, *batch);
     if (!adds.ok()) state.SkipWithError(adds.status().ToString().c_str());
     state.PauseTiming();
     int64_t bytes = 0;
@@ -89,13 +90,14 @@ BENCHMARK(BM_AppendInterleavedHours)->Unit(benchmark::kMillisecond)->UseRealTime
 // Scan of an offset range of one Kafka partition over 24 files of 1M rows.
 void BM_ScanOffsetRange(benchmark::State& state) {
   std::string root = TempRoot();
-  auto adds = rp::delta::WriteDataFiles(root, kPartitionColumns, *SeedRows(kRows, false));
+  auto storage = rp::delta::OpenStorage(root).value();
+  auto adds = rp::delta::WriteDataFiles(*storage, kPartitionColumns, *SeedRows(kRows, false));
   if (!adds.ok()) {
     state.SkipWithError(adds.status().ToString().c_str());
     return;
   }
   rp::delta::ScanSpec spec;
-  spec.table_root = root;
+  spec.storage = storage;
   spec.schema = SeedRows(0, false)->schema();
   spec.partition_columns = kPartitionColumns;
   spec.num_threads = static_cast<int>(state.range(0));

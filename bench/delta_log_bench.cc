@@ -137,7 +137,7 @@ void BenchSnapshotLoad(const Flags& flags, const std::string& root) {
               flags.commits, Seconds(Clock::now() - start), mean(commit_ms.begin(), commit_ms.begin() + tenth), tenth,
               mean(commit_ms.end() - tenth, commit_ms.end()), tenth, path.c_str());
 
-  const rp::delta::LogStore store(path);
+  const rp::delta::LogStore store = Check(rp::delta::LogStore::Open(path), "open log");
   const int64_t head = flags.commits;
   auto measure = [&](const char* label) {
     int64_t files = 0;
@@ -216,7 +216,9 @@ void BenchFindOffsets(const Flags& flags, const std::string& root) {
       last_offset[partition] = offset;
     }
     auto batch = Check(rows.Finish(), "finish batch");
-    auto adds = Check(rp::delta::WriteDataFiles(path, rp::jobs::RawTablePartitionColumns(), *batch), "write files");
+    auto adds =
+        Check(rp::delta::WriteDataFiles(*table->storage(), rp::jobs::RawTablePartitionColumns(), *batch),
+              "write files");
     for (const auto& a : adds) bytes_on_disk += a.size;
     rp::delta::Transaction txn = table->NewTransaction();
     txn.AddFiles(std::move(adds));
@@ -247,7 +249,7 @@ void BenchFindOffsets(const Flags& flags, const std::string& root) {
     files.reserve(s->files().size());
     for (const auto& [p, add] : s->files()) files.push_back(add);
     rp::delta::ScanSpec spec;
-    spec.table_root = path;
+    spec.storage = opened->storage();
     spec.schema = s->schema();
     spec.partition_columns = s->partition_columns();
     using rp::delta::ColumnRange;

@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     }
     auto batch = builder.Finish();
     if (!batch.ok()) return Fail(batch.status());
-    auto adds = delta::WriteDataFiles(path, jobs::RawTablePartitionColumns(), **batch);
+    auto adds = delta::WriteDataFiles(*(*table)->storage(), jobs::RawTablePartitionColumns(), **batch);
     if (!adds.ok()) return Fail(adds.status());
     files += static_cast<int64_t>(adds->size());
     delta::Transaction txn = (*table)->NewTransaction();

@@ -13,6 +13,7 @@
 #include "cli/command.h"
 #include "delta/optimize.h"
 #include "delta/table.h"
+#include "jobs/raw_table.h"
 
 namespace rp::cli {
 namespace {
@@ -103,6 +104,11 @@ int RunOptimize(const OptimizeFlags& flags) {
   const auto& schema = *snap->schema();
   if (schema.GetFieldIndex("partition") >= 0 && schema.GetFieldIndex("offset") >= 0) {
     options.sort_columns = {"partition", "offset"};
+  }
+  if (snap->metadata().configuration.count(jobs::kConfigLayout)) {
+    auto settings = jobs::ReadRawTableSettings(snap->metadata().configuration);
+    if (!settings.ok()) return ReportError(settings.status());
+    options.writer = jobs::RawTableWriterOptions(settings->layout);
   }
   auto metrics = delta::Optimize(table->get(), options);
   if (!metrics.ok()) return ReportError(metrics.status());

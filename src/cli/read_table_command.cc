@@ -27,8 +27,9 @@ struct ReadTableFlags {
 // Straight from the log rather than through delta::Table, which would load the
 // latest version first: time travel must work even when later commits are
 // damaged. A missing table or version is the caller's mistake (exit 2).
-Result<std::shared_ptr<const delta::Snapshot>> LoadSnapshotAt(const std::string& path, std::optional<int64_t> version) {
-  auto snap = delta::LoadSnapshot(delta::LogStore(path), version);
+Result<std::shared_ptr<const delta::Snapshot>> LoadSnapshotAt(const delta::LogStore& store,
+                                                              std::optional<int64_t> version) {
+  auto snap = delta::LoadSnapshot(store, version);
   if (!snap.ok()) {
     if (snap.status().IsNotFound()) return Status::InvalidArgument(snap.status().message());
     return snap.status();
@@ -56,13 +57,15 @@ std::vector<std::string> SortKeys(const arrow::Schema& schema) {
 }
 
 int RunReadTable(const ReadTableFlags& flags) {
-  auto snapshot = LoadSnapshotAt(flags.table, flags.version);
+  auto store = delta::LogStore::Open(flags.table);
+  if (!store.ok()) return ReportError(store.status());
+  auto snapshot = LoadSnapshotAt(*store, flags.version);
   if (!snapshot.ok()) return ReportError(snapshot.status());
   const auto& snap = **snapshot;
   std::vector<delta::AddFile> files;
   for (const auto& [path, add] : snap.files()) files.push_back(add);
   delta::ScanSpec spec;
-  spec.table_root = flags.table;
+  spec.storage = store->storage();
   spec.schema = snap.schema();
   spec.partition_columns = snap.partition_columns();
   auto result = delta::Scan(files, spec);
@@ -112,7 +115,9 @@ struct TableInfoFlags {
 };
 
 int RunTableInfo(const TableInfoFlags& flags) {
-  auto snapshot = LoadSnapshotAt(flags.table, flags.version);
+  auto store = delta::LogStore::Open(flags.table);
+  if (!store.ok()) return ReportError(store.status());
+  auto snapshot = LoadSnapshotAt(*store, flags.version);
   if (!snapshot.ok()) return ReportError(snapshot.status());
   const auto& snap = **snapshot;
   int64_t rows = 0;

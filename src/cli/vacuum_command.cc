@@ -24,7 +24,9 @@ struct VacuumFlags {
 };
 
 int RunVacuum(const VacuumFlags& flags) {
-  auto snapshot = delta::LoadSnapshot(delta::LogStore(flags.table));
+  auto store = delta::LogStore::Open(flags.table);
+  if (!store.ok()) return ReportError(store.status());
+  auto snapshot = delta::LoadSnapshot(*store);
   if (!snapshot.ok()) {
     // No table there is the caller's mistake (exit 2), as for read-table.
     if (snapshot.status().IsNotFound()) {
@@ -39,7 +41,7 @@ int RunVacuum(const VacuumFlags& flags) {
   if (flags.retain_hours) options.retention_ms = *flags.retain_hours * 3600 * 1000;
   options.force = flags.force;
   options.dry_run = flags.dry_run;
-  auto result = delta::Vacuum(flags.table, **snapshot, options);
+  auto result = delta::Vacuum(*store->storage(), **snapshot, options);
   if (!result.ok()) return ReportError(result.status());
 
   std::string root = flags.table;

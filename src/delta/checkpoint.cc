@@ -1,6 +1,7 @@
 #include "delta/checkpoint.h"
 
 #include <arrow/api.h>
+#include <arrow/io/interfaces.h>
 #include <arrow/io/memory.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
@@ -271,8 +272,7 @@ Status ReadActionColumn(const std::string& name, const arrow::ChunkedArray& colu
   return Status::OK();
 }
 
-Result<LogActions> DecodeCheckpoint(std::string bytes) {
-  auto input = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromString(std::move(bytes)));
+Result<LogActions> DecodeCheckpoint(const std::shared_ptr<arrow::io::RandomAccessFile>& input) {
   auto reader = parquet::arrow::OpenFile(input, arrow::default_memory_pool());
   if (!reader.ok()) return Status::Corruption("not a readable Parquet file: " + reader.status().ToString());
   std::shared_ptr<arrow::Schema> schema;
@@ -299,10 +299,10 @@ Result<LogActions> DecodeCheckpoint(std::string bytes) {
 
 Result<LogActions> ReadCheckpoint(const LogStore& store, int64_t version) {
   const std::string name = CheckpointFileName(version);
-  RP_ASSIGN_OR_RETURN(std::string bytes, store.Read(name));
+  RP_ASSIGN_OR_RETURN(auto input, store.storage()->OpenForRead(LogStore::KeyOf(name)));
   // Arrow and Parquet may throw on malformed input; nothing escapes this layer.
   try {
-    auto actions = DecodeCheckpoint(std::move(bytes));
+    auto actions = DecodeCheckpoint(input);
     if (!actions.ok()) return Status::Corruption("checkpoint " + store.PathOf(name) + ": " + actions.status().message());
     return actions;
   } catch (const std::exception& e) {

@@ -1,21 +1,15 @@
 #include "delta/data_file_writer.h"
 
 #include <arrow/compute/api_vector.h>
-#include <arrow/io/file.h>
+#include <arrow/io/interfaces.h>
 #include <arrow/util/byte_size.h>
-#include <fcntl.h>
 #include <parquet/arrow/writer.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <limits>
-#include <set>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -29,15 +23,9 @@ namespace rp::delta {
 std::string ArrowVersion() { return arrow::GetBuildInfo().version_string; }
 namespace {
 
-namespace fs = std::filesystem;
-
 Status FromArrow(const arrow::Status& s, std::string_view context) {
   if (s.ok()) return Status::OK();
   return Status::IOError(std::string(context) + ": " + s.ToString());
-}
-
-Status Errno(std::string_view what, const std::string& path) {
-  return Status::IOError(std::string(what) + " " + path + ": " + std::strerror(errno));
 }
 
 // ---- Grouping rows by partition values, without per-row allocation. ----
@@ -216,58 +204,35 @@ Result<Grouping> GroupRows(const std::vector<std::shared_ptr<arrow::Array>>& key
 
 // ---- Writing one file. ----
 
-Status FsyncPath(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Errno("open", path);
-  int rc = ::fsync(fd);
-  int saved = errno;
-  ::close(fd);
-  if (rc != 0) {
-    errno = saved;
-    return Errno("fsync", path);
-  }
-  return Status::OK();
-}
-
-Status WriteParquet(const std::string& path, const arrow::RecordBatch& data, const DataFileWriterOptions& options) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create", path);
-  // Arrow owns (and closes) a duplicate; ours stays open for the fsync.
-  int arrow_fd = ::dup(fd);
-  if (arrow_fd < 0) {
-    Status s = Errno("dup", path);
-    ::close(fd);
-    return s;
-  }
+// Streams the file to storage, which makes it durable on Close(); a failure
+// anywhere aborts the stream, so no partial file stays behind.
+Status WriteParquet(const Storage& storage, const std::string& key, const arrow::RecordBatch& data,
+                    const DataFileWriterOptions& options) {
+  const std::string where = storage.LocationOf(key);
+  RP_ASSIGN_OR_RETURN(std::shared_ptr<arrow::io::OutputStream> sink, storage.OpenOutputStream(key));
   Status status = [&]() -> Status {
-    auto sink = arrow::io::FileOutputStream::Open(arrow_fd);
-    if (!sink.ok()) {
-      ::close(arrow_fd);
-      return FromArrow(sink.status(), path);
-    }
-    auto props = parquet::WriterProperties::Builder()
-                     .compression(parquet::Compression::SNAPPY)
-                     ->max_row_group_length(options.row_group_rows > 0 ? options.row_group_rows : 1 << 20)
-                     ->build();
+    parquet::WriterProperties::Builder builder;
+    builder.compression(parquet::Compression::SNAPPY)
+        ->max_row_group_length(options.row_group_rows > 0 ? options.row_group_rows : 1 << 20);
+    for (const auto& column : options.plain_columns) builder.disable_dictionary(column);
+    auto props = builder.build();
     // Spark reads microsecond timestamps; nanos would need a newer reader.
     auto arrow_props = parquet::ArrowWriterProperties::Builder()
                            .coerce_timestamps(arrow::TimeUnit::MICRO)
                            ->allow_truncated_timestamps()
                            ->build();
     try {
-      auto writer = parquet::arrow::FileWriter::Open(*data.schema(), arrow::default_memory_pool(), *sink, props,
-                                                     arrow_props);
-      if (!writer.ok()) return FromArrow(writer.status(), path);
-      RP_RETURN_IF_ERROR(FromArrow((*writer)->WriteRecordBatch(data), path));
-      RP_RETURN_IF_ERROR(FromArrow((*writer)->Close(), path));
+      auto writer = parquet::arrow::FileWriter::Open(*data.schema(), arrow::default_memory_pool(), sink,
+                                                     props, arrow_props);
+      if (!writer.ok()) return FromArrow(writer.status(), where);
+      RP_RETURN_IF_ERROR(FromArrow((*writer)->WriteRecordBatch(data), where));
+      RP_RETURN_IF_ERROR(FromArrow((*writer)->Close(), where));
     } catch (const std::exception& e) {  // parquet internals may throw
-      return Status::IOError(path + ": " + e.what());
+      return Status::IOError(where + ": " + e.what());
     }
-    return FromArrow((*sink)->Close(), path);
+    return FromArrow(sink->Close(), where);
   }();
-  if (status.ok() && ::fsync(fd) != 0) status = Errno("fsync", path);
-  ::close(fd);
-  if (!status.ok()) ::unlink(path.c_str());  // an orphan is allowed, but why keep it
+  if (!status.ok()) (void)sink->Abort();  // an orphan is allowed, but why keep it
   return status;
 }
 
@@ -277,43 +242,21 @@ struct FileSpec {
   std::shared_ptr<arrow::RecordBatch> data;
 };
 
-Result<AddFile> WriteOneFile(const std::string& table_root, const FileSpec& spec, int file_index,
+Result<AddFile> WriteOneFile(const Storage& storage, const FileSpec& spec, int file_index,
                              const DataFileWriterOptions& options) {
   std::string name = NewDataFileName(file_index);
   std::string relative = spec.dir.empty() ? name : spec.dir + "/" + name;
-  std::string path = table_root + "/" + relative;
-  RP_RETURN_IF_ERROR(WriteParquet(path, *spec.data, options));
+  RP_RETURN_IF_ERROR(WriteParquet(storage, relative, *spec.data, options));
 
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return Errno("stat", path);
+  RP_ASSIGN_OR_RETURN(ObjectInfo written, storage.Stat(relative));
   AddFile add;
   add.path = UriEncodePath(relative);
   add.partition_values = spec.values;
-  add.size = st.st_size;
-  add.modification_time = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+  add.size = written.size;
+  add.modification_time = written.modification_time_ms;
   add.data_change = true;
   RP_ASSIGN_OR_RETURN(add.stats, ComputeFileStats(*spec.data, options.stats));
   return add;
-}
-
-// New directories and new names in them are durable only once every directory
-// from the file's up to the table root is fsync'ed.
-Status SyncDirectories(const std::string& table_root, const std::set<std::string>& relative_dirs) {
-  std::set<std::string> all = {""};
-  for (std::string dir : relative_dirs) {
-    while (!dir.empty()) {
-      all.insert(dir);
-      size_t slash = dir.rfind('/');
-      dir = slash == std::string::npos ? "" : dir.substr(0, slash);
-    }
-  }
-  for (const auto& dir : all) {
-    RP_RETURN_IF_ERROR(FsyncPath(dir.empty() ? table_root : table_root + "/" + dir, O_RDONLY | O_DIRECTORY));
-  }
-  // The table root's own entry may be new too.
-  fs::path parent = fs::path(table_root).parent_path();
-  if (!parent.empty()) RP_RETURN_IF_ERROR(FsyncPath(parent.string(), O_RDONLY | O_DIRECTORY));
-  return Status::OK();
 }
 
 Result<std::shared_ptr<arrow::RecordBatch>> Gather(const std::shared_ptr<arrow::RecordBatch>& data,
@@ -338,9 +281,10 @@ std::string NewDataFileName(int file_index) {
   return buf;
 }
 
-Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
+Result<std::vector<AddFile>> WriteDataFiles(const Storage& storage,
                                             const std::vector<std::string>& partition_columns,
-                                            const arrow::RecordBatch& batch, const DataFileWriterOptions& options) {
+                                            const arrow::RecordBatch& batch,
+                                            const DataFileWriterOptions& options) {
   const auto& schema = *batch.schema();
   std::vector<std::shared_ptr<arrow::Array>> keys;
   std::vector<bool> is_partition(schema.num_fields(), false);
@@ -375,17 +319,13 @@ Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
   }
 
   RP_ASSIGN_OR_RETURN(Grouping groups, GroupRows(keys, num_rows));
-  std::error_code ec;
-  fs::create_directories(table_root, ec);
-  if (ec) return Status::IOError("create " + table_root + ": " + ec.message());
 
-  // One task per file; the partition directories exist before any is written.
+  // One task per file.
   struct FileTask {
     FileSpec spec;
     int64_t begin, end;
   };
   std::vector<FileTask> tasks;
-  std::set<std::string> dirs;
   for (size_t gi = 0; gi + 1 < groups.offsets.size(); ++gi) {
     FileSpec spec;
     const int64_t first_row = groups.first_row[gi];
@@ -393,11 +333,6 @@ Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
       RP_ASSIGN_OR_RETURN(spec.values[partition_columns[k]], SerializePartitionValue(*keys[k], first_row));
     }
     RP_ASSIGN_OR_RETURN(spec.dir, PartitionDirectory(partition_columns, spec.values));
-    if (!spec.dir.empty()) {
-      fs::create_directories(table_root + "/" + spec.dir, ec);
-      if (ec) return Status::IOError("create " + table_root + "/" + spec.dir + ": " + ec.message());
-    }
-    dirs.insert(spec.dir);
     for (int64_t begin = groups.offsets[gi]; begin < groups.offsets[gi + 1]; begin += rows_per_file) {
       tasks.push_back({spec, begin, std::min(begin + rows_per_file, groups.offsets[gi + 1])});
     }
@@ -417,7 +352,7 @@ Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
         continue;
       }
       spec.data = *gathered;
-      written[i] = WriteOneFile(table_root, spec, static_cast<int>(i), options);
+      written[i] = WriteOneFile(storage, spec, static_cast<int>(i), options);
     }
   };
   if (tasks.size() > 1) {
@@ -433,16 +368,15 @@ Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
     if (!w.ok()) return w.status();
     adds.push_back(std::move(*w));
   }
-  RP_RETURN_IF_ERROR(SyncDirectories(table_root, dirs));
   return adds;
 }
 
-Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
+Result<std::vector<AddFile>> WriteDataFiles(const Storage& storage,
                                             const std::vector<std::string>& partition_columns,
                                             const arrow::Table& table, const DataFileWriterOptions& options) {
   auto batch = table.CombineChunksToBatch();
   if (!batch.ok()) return FromArrow(batch.status(), "combining table chunks");
-  return WriteDataFiles(table_root, partition_columns, **batch, options);
+  return WriteDataFiles(storage, partition_columns, **batch, options);
 }
 
 }  // namespace rp::delta

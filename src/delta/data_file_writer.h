@@ -3,9 +3,10 @@
 // directories, and returns the AddFile of each, ready to commit.
 //
 // Partition columns are not stored in the files (PROTOCOL.md); rows keep their
-// input order within a file. Each file is written under a fresh uuid name and
-// fsync'ed (with its directories) before its AddFile is returned, so a commit
-// never points at a partial file; a writer killed midway leaves only orphans.
+// input order within a file. Each file is streamed to the table's storage
+// under a fresh uuid name and is durable (Storage::OpenOutputStream) before
+// its AddFile is returned, so a commit never points at a partial file; a
+// writer killed midway leaves only orphans, which vacuum deletes.
 #pragma once
 
 #include <arrow/api.h>
@@ -17,6 +18,7 @@
 #include "common/result.h"
 #include "delta/actions.h"
 #include "delta/file_stats.h"
+#include "delta/storage.h"
 
 namespace rp::delta {
 
@@ -27,20 +29,27 @@ struct DataFileWriterOptions {
   int64_t target_file_size_bytes = 0;
   int64_t row_group_rows = 1 << 20;    // Parquet row group length
   StatsOptions stats;
+  // Columns written without dictionary encoding: the Parquet writer tries a
+  // dictionary for every column and hashes each value until the dictionary
+  // overflows, wasted work on columns whose values are all distinct
+  // (payloads, offsets, timestamps).
+  std::vector<std::string> plain_columns;
 };
 
-// Writes `batch` (the full table schema, partition columns included) under
-// `table_root`. AddFile paths are relative to the root and URI-encoded;
-// partition values are as the log stores them. Files come in order of the
+// Writes `batch` (the full table schema, partition columns included) into
+// `storage`, the table's (Table::storage()). AddFile paths are relative to the
+// root and URI-encoded; partition values are as the log stores them; size and
+// modificationTime are what the storage reports. Files come in order of the
 // first row of each partition. No rows, no files.
-Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
+Result<std::vector<AddFile>> WriteDataFiles(const Storage& storage,
                                             const std::vector<std::string>& partition_columns,
                                             const arrow::RecordBatch& batch,
                                             const DataFileWriterOptions& options = {});
 // Same for a table of any number of chunks.
-Result<std::vector<AddFile>> WriteDataFiles(const std::string& table_root,
+Result<std::vector<AddFile>> WriteDataFiles(const Storage& storage,
                                             const std::vector<std::string>& partition_columns,
-                                            const arrow::Table& table, const DataFileWriterOptions& options = {});
+                                            const arrow::Table& table,
+                                            const DataFileWriterOptions& options = {});
 
 // The name of a new data file: "part-00003-<uuid>.c000.snappy.parquet".
 std::string NewDataFileName(int file_index);

@@ -1,25 +1,33 @@
-// The _delta_log directory of one table on a local POSIX filesystem, with the
-// one primitive Delta needs from storage: an atomic put-if-absent.
+// The _delta_log of one table: Delta's names and rules over a Storage
+// (storage.h), whose put-if-absent makes commits atomic.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.h"
 #include "common/status.h"
+#include "delta/storage.h"
 
 namespace rp::delta {
 
 class LogStore {
  public:
-  explicit LogStore(std::string table_root);
+  explicit LogStore(std::shared_ptr<const Storage> storage);
+  // The log of the table at `location` (a path or URI; see OpenStorage).
+  static Result<LogStore> Open(std::string_view location, const StorageOptions& options = {});
 
-  const std::string& table_root() const { return table_root_; }
+  const std::shared_ptr<const Storage>& storage() const { return storage_; }
+  const std::string& table_root() const { return storage_->location(); }
+  // Where the log is, for messages (and for tests of local tables).
   const std::string& log_dir() const { return log_dir_; }
-  // <table_root>/_delta_log/<name>
+  // Where log file `name` is, for messages: <table_root>/_delta_log/<name>.
   std::string PathOf(std::string_view name) const;
+  // The storage key of log file `name`: "_delta_log/<name>".
+  static std::string KeyOf(std::string_view name);
 
   // Commit and classic-checkpoint versions present in _delta_log, ascending.
   // Dot files (temp files, Hadoop .crc files) and _staged_commits are ignored.
@@ -27,13 +35,15 @@ class LogStore {
     std::vector<int64_t> commits;
     std::vector<int64_t> checkpoints;
   };
-  // Only versions >= from_version are returned. NotFound if there is no _delta_log.
+  // Only versions >= from_version are returned. NotFound if there is no
+  // _delta_log: nothing at all under it (told apart from "no versions that
+  // recent" only when listing from version 0).
   Result<Listing> List(int64_t from_version = 0) const;
 
-  // Every regular file directly in _delta_log except dot files, whatever its
+  // Every object directly in _delta_log except dot files, whatever its
   // name, with its size and modification time: what metadata cleanup judges
   // by (Delta ages log files by their storage timestamps). Unsorted.
-  // Directories (_staged_commits, _sidecars) are not listed.
+  // Nothing below it (_staged_commits/, _sidecars/) is listed.
   struct FileInfo {
     std::string name;
     int64_t size = 0;
@@ -42,20 +52,18 @@ class LogStore {
   Result<std::vector<FileInfo>> ListFiles() const;
 
   // Whether a log file exists (a cheap probe: no read).
-  bool Exists(std::string_view name) const;
+  Result<bool> Exists(std::string_view name) const;
 
   // The whole content of a log file; NotFound if it does not exist.
   Result<std::string> Read(std::string_view name) const;
 
-  // Publishes `content` as `name` unless that name exists: writes a dot-named
-  // temp file in _delta_log, fsyncs it, then link()s it to `name` (EEXIST means
-  // another writer won) — or renameat2(RENAME_NOREPLACE) where hard links are
-  // unsupported — fsyncs the directory and removes the temp file. Never
-  // overwrites. Returns true if we published, false if `name` already existed.
+  // Publishes `content` as `name` unless that name exists (Storage::PutIfAbsent).
+  // Never overwrites. Returns true if we published, false if `name` already
+  // existed.
   Result<bool> PutIfAbsent(std::string_view name, std::string_view content) const;
 
-  // Atomically replaces `name` (temp file + fsync + rename + directory fsync).
-  // Only for hints that are meant to be overwritten, such as _last_checkpoint.
+  // Atomically replaces `name` (Storage::Put). Only for hints that are meant
+  // to be overwritten, such as _last_checkpoint.
   Status PutReplace(std::string_view name, std::string_view content) const;
 
   // Deletes log file `name`, and the ".<name>.crc" beside it that Hadoop's
@@ -64,15 +72,12 @@ class LogStore {
   // metadata cleanup: commits are otherwise never deleted.
   Result<bool> Delete(std::string_view name) const;
 
-  // Creates <root>, <root>/_delta_log and <root>/_delta_log/_staged_commits.
+  // Makes <root>/_delta_log/_staged_commits exist where storage has
+  // directories (Storage::CreateDirectory), as Spark creates it.
   Status CreateDirectories() const;
 
  private:
-  // Writes `content` to a new dot-named temp file, fsynced; returns its path.
-  Result<std::string> WriteTemp(std::string_view name, std::string_view content) const;
-  Status SyncDir() const;
-
-  std::string table_root_;
+  std::shared_ptr<const Storage> storage_;
   std::string log_dir_;
 };
 

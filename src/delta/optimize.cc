@@ -52,7 +52,7 @@ Result<std::vector<Bin>> Plan(const Snapshot& snap, const OptimizeOptions& optio
 Result<std::vector<AddFile>> Rewrite(const Table& table, const Snapshot& snap, const Bin& bin,
                                      const OptimizeOptions& options, int64_t* rows) {
   ScanSpec spec;
-  spec.table_root = table.path();
+  spec.storage = table.storage();
   spec.schema = snap.schema();
   spec.partition_columns = snap.partition_columns();
   spec.num_threads = 1;  // compaction is background work
@@ -63,7 +63,7 @@ Result<std::vector<AddFile>> Rewrite(const Table& table, const Snapshot& snap, c
   }
   *rows += data->num_rows();
   RP_ASSIGN_OR_RETURN(std::vector<AddFile> adds,
-                      WriteDataFiles(table.path(), snap.partition_columns(), *data));
+                      WriteDataFiles(*table.storage(), snap.partition_columns(), *data, options.writer));
   for (auto& a : adds) a.data_change = false;
   return adds;
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "delta/data_file_writer.h"
 #include "delta/scan_filter.h"
 
 namespace rp::delta {
@@ -35,6 +36,8 @@ struct OptimizeOptions {
   std::vector<std::string> sort_columns;
   // Only partitions that may match (partition columns only).
   Filter where;
+  // How the new files are written (their encodings).
+  DataFileWriterOptions writer;
   // Plans made again after a concurrent optimize removed the same files.
   int max_attempts = 5;
 };

@@ -3,7 +3,7 @@
 #include <arrow/array/concatenate.h>
 #include <arrow/compute/api_vector.h>
 #include <arrow/compute/cast.h>
-#include <arrow/io/file.h>
+#include <arrow/io/interfaces.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
 
@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "delta/data_file_path.h"
 #include "delta/file_stats.h"
 #include "delta/partition_path.h"
 #include "delta/partition_value.h"
@@ -64,12 +65,14 @@ Result<std::shared_ptr<arrow::Array>> ConformType(const std::shared_ptr<arrow::A
 }
 
 Result<FileOutput> ReadOneFile(const AddFile& add, const ReadContext& ctx) {
-  RP_ASSIGN_OR_RETURN(std::string path, DataFilePath(ctx.spec->table_root, add.path));
-  auto input = arrow::io::ReadableFile::Open(path);
-  if (!input.ok()) return FromArrow(input.status(), "open " + path);
+  RP_ASSIGN_OR_RETURN(std::optional<std::string> key, DataFileKey(add.path));
+  // Named in messages as the storage names it.
+  const std::string path = key ? ctx.spec->storage->LocationOf(*key) : add.path;
+  RP_ASSIGN_OR_RETURN(std::shared_ptr<arrow::io::RandomAccessFile> input,
+                      OpenDataFile(*ctx.spec->storage, add.path));
   std::unique_ptr<parquet::arrow::FileReader> reader;
   try {
-    auto opened = parquet::arrow::OpenFile(*input, arrow::default_memory_pool());
+    auto opened = parquet::arrow::OpenFile(input, arrow::default_memory_pool());
     if (!opened.ok()) return FromArrow(opened.status(), "read " + path);
     reader = std::move(*opened);
   } catch (const std::exception& e) {
@@ -212,43 +215,6 @@ Result<ScanPlan> PlanWith(const std::vector<AddFile>& files, const BoundFilter& 
 
 }  // namespace
 
-Result<std::string> DataFilePath(const std::string& table_root, std::string_view add_path) {
-  if (add_path.empty()) return Status::Corruption("empty add.path");
-  // A scheme ends at the first ':' before any '/' (a relative path has its
-  // colons %-encoded).
-  size_t colon = add_path.find(':');
-  bool absolute = false;
-  std::string_view rest = add_path;
-  if (colon != std::string_view::npos && add_path.substr(0, colon).find('/') == std::string_view::npos) {
-    std::string_view scheme = add_path.substr(0, colon);
-    if (scheme != "file") return Status::Unsupported("data file on a non-local file system: " + std::string(scheme));
-    rest = add_path.substr(colon + 1);
-    if (rest.substr(0, 2) == "//") {
-      rest.remove_prefix(2);
-      size_t slash = rest.find('/');
-      std::string_view host = rest.substr(0, slash);
-      if (!host.empty() && host != "localhost") return Status::Unsupported("data file on host " + std::string(host));
-      if (slash == std::string_view::npos) return Status::Corruption("file URI without a path");
-      rest.remove_prefix(slash);
-    }
-    if (rest.empty() || rest[0] != '/') return Status::Corruption("relative file: URI");
-    absolute = true;
-  } else if (add_path[0] == '/') {
-    absolute = true;
-  }
-  RP_ASSIGN_OR_RETURN(std::string decoded, UriDecodePath(rest));
-  // No ".." segments: a log must not reach outside what it names.
-  size_t start = 0;
-  while (start <= decoded.size()) {
-    size_t slash = decoded.find('/', start);
-    if (slash == std::string::npos) slash = decoded.size();
-    if (decoded.compare(start, slash - start, "..") == 0) return Status::Corruption("'..' in add.path");
-    start = slash + 1;
-  }
-  if (absolute) return decoded;
-  return table_root + "/" + decoded;
-}
-
 Result<ScanPlan> PlanScan(const std::vector<AddFile>& files, const ScanSpec& spec) {
   RP_RETURN_IF_ERROR(Validate(spec));
   RP_ASSIGN_OR_RETURN(BoundFilter filter, BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
@@ -263,6 +229,7 @@ Result<std::shared_ptr<arrow::Table>> ScanResult::ToTable() const {
 
 Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec) {
   RP_RETURN_IF_ERROR(Validate(spec));
+  if (!spec.storage) return Status::InvalidArgument("scan without the table's storage");
   RP_ASSIGN_OR_RETURN(BoundFilter filter, BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
   RP_ASSIGN_OR_RETURN(ScanPlan plan, PlanWith(files, filter));
 

@@ -19,11 +19,12 @@
 #include "common/result.h"
 #include "delta/actions.h"
 #include "delta/scan_filter.h"
+#include "delta/storage.h"
 
 namespace rp::delta {
 
 struct ScanSpec {
-  std::string table_root;
+  std::shared_ptr<const Storage> storage;  // the table's (Table::storage())
   std::shared_ptr<arrow::Schema> schema;  // the full table schema, partition columns included
   std::vector<std::string> partition_columns;
   Filter filter;                          // default: every row
@@ -57,9 +58,5 @@ struct ScanResult {
 };
 
 Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec);
-
-// The local path of a data file: add.path URI-decoded, relative to the table
-// root (or an absolute "file:" URI). Other schemes and ".." segments are refused.
-Result<std::string> DataFilePath(const std::string& table_root, std::string_view add_path);
 
 }  // namespace rp::delta

@@ -160,7 +160,7 @@ Table::Table(LogStore store, TableOptions options, std::shared_ptr<Snapshot> lat
 int64_t Table::Now() const { return options_.clock(); }
 
 Result<std::unique_ptr<Table>> Table::Open(std::string path, TableOptions options) {
-  LogStore store(std::move(path));
+  RP_ASSIGN_OR_RETURN(LogStore store, LogStore::Open(path, options.storage));
   RP_ASSIGN_OR_RETURN(auto snapshot, LoadSnapshot(store));
   return std::unique_ptr<Table>(new Table(std::move(store), WithDefaults(std::move(options)), std::move(snapshot)));
 }
@@ -170,7 +170,7 @@ Result<std::unique_ptr<Table>> Table::Create(std::string path, const arrow::Sche
                                              std::map<std::string, std::string> configuration,
                                              TableOptions options) {
   options = WithDefaults(std::move(options));
-  LogStore store(std::move(path));
+  RP_ASSIGN_OR_RETURN(LogStore store, LogStore::Open(path, options.storage));
   bool exists = false;
   RP_ASSIGN_OR_RETURN(auto snapshot,
                       CreateLog(store, schema, partition_columns, std::move(configuration), options, &exists));
@@ -184,7 +184,7 @@ Result<std::unique_ptr<Table>> Table::OpenOrCreate(std::string path, const arrow
   auto opened = Open(path, options);
   if (!opened.ok() && opened.status().IsNotFound()) {
     options = WithDefaults(std::move(options));
-    LogStore store(path);
+    RP_ASSIGN_OR_RETURN(LogStore store, LogStore::Open(path, options.storage));
     bool exists = false;
     auto created = CreateLog(store, schema, partition_columns, std::move(configuration), options, &exists);
     if (created.ok()) {
@@ -216,7 +216,8 @@ Snapshot* Table::MutableLatest() {
 
 Result<std::shared_ptr<const Snapshot>> Table::Refresh() {
   // Probe first so that a shared snapshot is only copied when there is news.
-  if (!store_.Exists(CommitFileName(latest_->version() + 1))) return std::shared_ptr<const Snapshot>(latest_);
+  RP_ASSIGN_OR_RETURN(bool news, store_.Exists(CommitFileName(latest_->version() + 1)));
+  if (!news) return std::shared_ptr<const Snapshot>(latest_);
   RP_ASSIGN_OR_RETURN(int64_t applied, UpdateSnapshot(store_, MutableLatest()));
   (void)applied;
   return std::shared_ptr<const Snapshot>(latest_);

@@ -1,5 +1,6 @@
-// A Delta table on the local filesystem: create/open, snapshots, and the
-// transactions that append to it.
+// A Delta table: create/open, snapshots, and the transactions that append to
+// it. The table lives wherever its location says (a path or URI; see
+// OpenStorage in storage.h), and every read and write goes through that storage.
 //
 //   RP_ASSIGN_OR_RETURN(auto table, Table::OpenOrCreate(path, schema, {"year"}, {{"reprocessor.timeZone", "UTC"}}));
 //   if (table->snapshot()->TxnVersion("sync-0") >= last_offset) return;  // already committed
@@ -47,6 +48,8 @@ struct TableOptions {
   bool clean_up_expired_logs = true;
   // commitInfo.engineInfo
   std::string engine_info = "stream-reprocessor";
+  // Passed to OpenStorage with the table's location.
+  StorageOptions storage;
   // Milliseconds since the epoch; the system clock when unset (tests inject).
   std::function<int64_t()> clock;
   // Called when post-commit work (checksum, checkpoint, cleanup) fails; the default
@@ -56,8 +59,9 @@ struct TableOptions {
 
 class Table {
  public:
-  // Opens an existing table at its latest version. NotFound if `path` holds
-  // no Delta table; Unsupported if its protocol asks for what we cannot read.
+  // Opens an existing table at its latest version. `path` is the table's
+  // location: a path or a URI (OpenStorage). NotFound if it holds no Delta
+  // table; Unsupported if its protocol asks for what we cannot read.
   static Result<std::unique_ptr<Table>> Open(std::string path, TableOptions options = {});
 
   // Creates a table: _delta_log/, an empty _delta_log/_staged_commits/ (as
@@ -81,6 +85,8 @@ class Table {
 
   const std::string& path() const { return store_.table_root(); }
   const LogStore& log_store() const { return store_; }
+  // Where the table's files are: for WriteDataFiles, Scan, Vacuum.
+  const std::shared_ptr<const Storage>& storage() const { return store_.storage(); }
   const TableOptions& options() const { return options_; }
 
   // The latest state this handle knows, without I/O.

@@ -43,6 +43,7 @@
 
 #include "common/result.h"
 #include "delta/snapshot.h"
+#include "delta/storage.h"
 
 namespace rp::delta {
 
@@ -77,14 +78,14 @@ struct VacuumResult {
   int64_t bytes = 0;  // their total size
 };
 
-// Vacuums the table rooted at `table_root` whose latest state is `snapshot`.
+// Vacuums the table whose files `storage` holds (Table::storage()) and whose
+// latest state is `snapshot`.
 // Errors: InvalidArgument for a retention below the table's without `force`,
 // a negative one, or an unparsable delta.deletedFileRetentionDuration;
 // Unsupported for a protocol we may not write (vacuum is a writer operation:
 // PROTOCOL.md "VACUUM Protocol Check"); Corruption for a log path that cannot
 // be decoded; IOError naming the file when listing or deleting fails (what
 // was deleted before stays deleted).
-Result<VacuumResult> Vacuum(const std::string& table_root, const Snapshot& snapshot,
-                            const VacuumOptions& options);
+Result<VacuumResult> Vacuum(const Storage& storage, const Snapshot& snapshot, const VacuumOptions& options);
 
 }  // namespace rp::delta

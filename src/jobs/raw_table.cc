@@ -135,6 +135,16 @@ std::shared_ptr<arrow::Schema> RawTableSchema(RawLayout layout) {
   return layout == RawLayout::kKafka ? kafka : seed;
 }
 
+delta::DataFileWriterOptions RawTableWriterOptions(RawLayout layout) {
+  delta::DataFileWriterOptions options;
+  if (layout == RawLayout::kKafka) {
+    options.plain_columns = {"key", "value", "offset", "timestamp", "event_time"};
+  } else {
+    options.plain_columns = {"value", "offset"};
+  }
+  return options;
+}
+
 const std::vector<std::string>& RawTablePartitionColumns() {
   static const std::vector<std::string> cols = {"year", "month", "day", "hour"};
   return cols;

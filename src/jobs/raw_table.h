@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "delta/data_file_writer.h"
 #include "kafka/message_view.h"
 #include "logic/event_time.h"
 #include "logic/time_zone.h"
@@ -64,6 +65,9 @@ Result<RawTableSettings> ReadRawTableSettings(const std::map<std::string, std::s
 std::map<std::string, std::string> RawTableConfiguration(const RawTableSettings& settings);
 
 std::shared_ptr<arrow::Schema> RawTableSchema(RawLayout layout);
+// How sync and compaction write the layout's data files: no dictionary for
+// the columns whose values are all different (values, keys, offsets, times).
+delta::DataFileWriterOptions RawTableWriterOptions(RawLayout layout);
 const std::vector<std::string>& RawTablePartitionColumns();
 std::shared_ptr<arrow::Schema> DeadLetterTableSchema(RawLayout layout);
 

@@ -236,7 +236,7 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
   files.reserve(snapshot->files().size());
   for (const auto& [path, add] : snapshot->files()) files.push_back(add);
   delta::ScanSpec scan;
-  scan.table_root = options.table_path;
+  scan.storage = (*table)->storage();
   scan.schema = snapshot->schema();
   scan.partition_columns = snapshot->partition_columns();
   scan.filter = BuildFilter(slice, table_zone, settings.layout == RawLayout::kKafka);

@@ -46,6 +46,7 @@ class SyncRunner {
       c.optimize.target_file_size = options_.compact_target_file_size;
       c.optimize.min_files = options_.compact_min_files;
       c.optimize.sort_columns = {"partition", "offset"};  // tight offset stats per file
+      c.optimize.writer = RawTableWriterOptions(settings_.layout);
       c.min_interval = options_.compact_interval;
       RP_ASSIGN_OR_RETURN(compactor_, Compactor::Start(std::move(c)));
     }
@@ -229,7 +230,8 @@ class SyncRunner {
     std::vector<delta::AddFile> adds;
     if (batch->num_rows() > 0) {
       RP_ASSIGN_OR_RETURN(adds,
-                          delta::WriteDataFiles(options_.table_path, RawTablePartitionColumns(), *batch));
+                          delta::WriteDataFiles(*table_->storage(), RawTablePartitionColumns(), *batch,
+                                                                RawTableWriterOptions(settings_.layout)));
     }
     const size_t files = adds.size();
     delta::Transaction txn = table_->NewTransaction();
@@ -279,7 +281,7 @@ class SyncRunner {
       if (!v || *v < offset) all_stored = false;
     }
     if (all_stored) return Status::OK();
-    RP_ASSIGN_OR_RETURN(auto adds, delta::WriteDataFiles(dlq_path_, {}, *batch));
+    RP_ASSIGN_OR_RETURN(auto adds, delta::WriteDataFiles(*dlq_table_->storage(), {}, *batch));
     delta::Transaction txn = dlq_table_->NewTransaction();
     txn.AddFiles(std::move(adds));
     for (const auto& [partition, offset] : last_dead_offset)

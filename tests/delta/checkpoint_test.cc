@@ -81,7 +81,7 @@ TEST(Checkpoint, IsWrittenEveryTenCommitsByDefaultWithALastCheckpointHint) {
   EXPECT_EQ(hint->size_in_bytes,
             static_cast<int64_t>(fs::file_size(dir.path() + "/_delta_log/" + CheckpointFileName(10))));
 
-  auto actions = ReadCheckpoint(LogStore(dir.path()), 10);
+  auto actions = ReadCheckpoint(testing::LogStoreAt(dir.path()), 10);
   ASSERT_TRUE(actions.ok()) << actions.status().ToString();
   EXPECT_EQ(actions->adds.size(), 10u);
   EXPECT_EQ(actions->txns.size(), 3u);
@@ -93,7 +93,7 @@ TEST(Checkpoint, FollowsACustomInterval) {
   auto table = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {{"delta.checkpointInterval", "3"}});
   ASSERT_TRUE(table.ok());
   CommitMany(table->get(), 1, 7);
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   auto listing = store.List();
   ASSERT_TRUE(listing.ok());
   EXPECT_EQ(listing->checkpoints, (std::vector<int64_t>{3, 6}));
@@ -105,7 +105,7 @@ TEST(Checkpoint, SnapshotFromCheckpointPlusCommitsEqualsFullReplay) {
   auto table = Table::Create(dir.path() + "/t", *KafkaSchema(), {"year"}, {});
   ASSERT_TRUE(table.ok());
   CommitMany(table->get(), 1, 13);
-  LogStore store(dir.path() + "/t");
+  LogStore store = testing::LogStoreAt(dir.path() + "/t");
   auto from_checkpoint = LoadSnapshot(store);
   ASSERT_TRUE(from_checkpoint.ok()) << from_checkpoint.status().ToString();
   EXPECT_EQ((*from_checkpoint)->version(), 13);
@@ -114,7 +114,7 @@ TEST(Checkpoint, SnapshotFromCheckpointPlusCommitsEqualsFullReplay) {
   fs::copy(dir.path() + "/t", dir.path() + "/replay", fs::copy_options::recursive);
   fs::remove(dir.path() + "/replay/_delta_log/" + CheckpointFileName(10));
   fs::remove(dir.path() + "/replay/_delta_log/_last_checkpoint");
-  auto replayed = LoadSnapshot(LogStore(dir.path() + "/replay"));
+  auto replayed = LoadSnapshot(testing::LogStoreAt(dir.path() + "/replay"));
   ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
   ExpectSameState(**from_checkpoint, **replayed);
   ExpectSameState(**from_checkpoint, *(*table)->snapshot());
@@ -122,11 +122,11 @@ TEST(Checkpoint, SnapshotFromCheckpointPlusCommitsEqualsFullReplay) {
   // The checkpoint alone carries the state: without commits 0..10 it still loads.
   fs::copy(dir.path() + "/t", dir.path() + "/cleaned", fs::copy_options::recursive);
   for (int v = 0; v <= 10; ++v) fs::remove(dir.path() + "/cleaned/_delta_log/" + CommitFileName(v));
-  auto cleaned = LoadSnapshot(LogStore(dir.path() + "/cleaned"));
+  auto cleaned = LoadSnapshot(testing::LogStoreAt(dir.path() + "/cleaned"));
   ASSERT_TRUE(cleaned.ok()) << cleaned.status().ToString();
   ExpectSameState(**cleaned, **replayed);
   // ... but versions before the checkpoint are gone there.
-  EXPECT_TRUE(LoadSnapshot(LogStore(dir.path() + "/cleaned"), 5).status().IsNotFound());
+  EXPECT_TRUE(LoadSnapshot(testing::LogStoreAt(dir.path() + "/cleaned"), 5).status().IsNotFound());
 }
 
 TEST(Checkpoint, TimeTravelBeforeTheCheckpointReplaysFromTheStart) {
@@ -134,7 +134,7 @@ TEST(Checkpoint, TimeTravelBeforeTheCheckpointReplaysFromTheStart) {
   auto table = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {});
   ASSERT_TRUE(table.ok());
   CommitMany(table->get(), 1, 12);
-  auto v7 = LoadSnapshot(LogStore(dir.path()), 7);
+  auto v7 = LoadSnapshot(testing::LogStoreAt(dir.path()), 7);
   ASSERT_TRUE(v7.ok()) << v7.status().ToString();
   EXPECT_EQ((*v7)->version(), 7);
   EXPECT_EQ((*v7)->num_files(), 7);
@@ -156,7 +156,7 @@ TEST(Checkpoint, AMissingStaleOrGarbledHintStillGivesTheRightSnapshot) {
     } else {
       WriteFile(hint_path, hint);
     }
-    auto snap = LoadSnapshot(LogStore(dir.path()));
+    auto snap = LoadSnapshot(testing::LogStoreAt(dir.path()));
     ASSERT_TRUE(snap.ok()) << "hint '" << hint << "': " << snap.status().ToString();
     ExpectSameState(**snap, expected);
   }
@@ -171,7 +171,7 @@ TEST(Checkpoint, ABadCheckpointIsCorruptionNamingTheFile) {
   const std::string good = ReadFile(path);
   for (const std::string& bad : {good.substr(0, good.size() / 2), std::string("PAR1 not really"), std::string()}) {
     WriteFile(path, bad);
-    auto snap = LoadSnapshot(LogStore(dir.path()));
+    auto snap = LoadSnapshot(testing::LogStoreAt(dir.path()));
     ASSERT_FALSE(snap.ok());
     EXPECT_EQ(snap.status().code(), Status::Code::kCorruption);
     EXPECT_NE(snap.status().message().find(path), std::string::npos) << snap.status().ToString();
@@ -203,7 +203,7 @@ TEST(Checkpoint, KeepsRecentTombstonesAndDropsExpiredOnes) {
                                                                    {"delta.deletedFileRetentionDuration", "interval 2 days"}});
   ASSERT_TRUE(table.ok());
   CommitMany(table->get(), 1, 3);
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   const int64_t now = 1800000000000, day = 24LL * 3600 * 1000;
   LogActions removes;
   RemoveFile old_one, recent;
@@ -282,7 +282,7 @@ TEST(Checkpoint, ReadsForeignCheckpointsByColumnNameToleratingExtraAndMissingCol
        col(protocol_type, R"([null, null, null, null, {"minReaderVersion":1,"minWriterVersion":2}])"),
        col(domain_type, R"([null, null, null, null, null])")});
   TempDir dir;
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   ASSERT_TRUE(store.CreateDirectories().ok());
   auto sink = arrow::io::BufferOutputStream::Create().ValueOrDie();
   ASSERT_TRUE(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink, 2).ok());

@@ -63,7 +63,7 @@ int Wait(pid_t pid) {
 // hint, _staged_commits, or a dot-prefixed temp file; commits are contiguous
 // from 0 and every one parses.
 void ExpectWellFormedLog(const std::string& table) {
-  LogStore store(table);
+  LogStore store = testing::LogStoreAt(table);
   for (const auto& e : std::filesystem::directory_iterator(store.log_dir())) {
     const std::string name = e.path().filename().string();
     const bool known = ParseCommitFileName(name) || ParseCheckpointFileName(name) || name == "_last_checkpoint" ||
@@ -102,7 +102,7 @@ TEST(ConcurrentWriters, TwoProcessesRacingBlindAppendsBothLandCompletely) {
   ASSERT_TRUE(WIFEXITED(sb) && WEXITSTATUS(sb) == 0);
 
   ExpectWellFormedLog(table);
-  auto snap = LoadSnapshot(LogStore(table));
+  auto snap = LoadSnapshot(testing::LogStoreAt(table));
   ASSERT_TRUE(snap.ok()) << snap.status().ToString();
   EXPECT_EQ((*snap)->version(), 2 * kCommits);
   EXPECT_EQ((*snap)->num_files(), 2 * 2 * kCommits);
@@ -111,7 +111,7 @@ TEST(ConcurrentWriters, TwoProcessesRacingBlindAppendsBothLandCompletely) {
   // How often a writer lost a race and retried (informational: timing-dependent).
   int retried = 0;
   for (int64_t v = 1; v <= (*snap)->version(); ++v) {
-    auto c = ParseCommitFile(ReadFile(LogStore(table).PathOf(CommitFileName(v))), "c");
+    auto c = ParseCommitFile(ReadFile(testing::LogStoreAt(table).PathOf(CommitFileName(v))), "c");
     ASSERT_TRUE(c.ok());
     if (c->commit_info->read_version != v - 1) ++retried;
   }
@@ -133,7 +133,7 @@ TEST(ConcurrentWriters, AWriterKilledAtRandomMomentsNeverLeavesAPartialCommit) {
     EXPECT_TRUE(WIFSIGNALED(status)) << "the writer finished before being killed";
 
     ExpectWellFormedLog(table);
-    auto snap = LoadSnapshot(LogStore(table));
+    auto snap = LoadSnapshot(testing::LogStoreAt(table));
     ASSERT_TRUE(snap.ok()) << "round " << round << ": " << snap.status().ToString();
     // Each commit carries its files and its txn together: never one without the other.
     for (int r = 0; r <= round; ++r) {
@@ -167,7 +167,7 @@ TEST(ConcurrentWriters, AKilledDataWriterNeverCommitsAMissingOrPartialFile) {
     EXPECT_TRUE(WIFSIGNALED(Wait(pid))) << "the writer finished before being killed";
 
     ExpectWellFormedLog(table);
-    auto snap = LoadSnapshot(LogStore(table));
+    auto snap = LoadSnapshot(testing::LogStoreAt(table));
     ASSERT_TRUE(snap.ok()) << "round " << round << ": " << snap.status().ToString();
     committed += (*snap)->TxnVersion(app).value_or(0);
     // Every committed file is complete: the scan reads each one whole, and
@@ -176,7 +176,7 @@ TEST(ConcurrentWriters, AKilledDataWriterNeverCommitsAMissingOrPartialFile) {
     std::vector<AddFile> files;
     for (const auto& [path, add] : (*snap)->files()) files.push_back(add);
     ScanSpec spec;
-    spec.table_root = table;
+    spec.storage = testing::LogStoreAt(table).storage();
     spec.schema = (*snap)->schema();
     spec.partition_columns = (*snap)->partition_columns();
     auto rows = Scan(files, spec);

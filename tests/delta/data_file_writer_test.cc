@@ -20,6 +20,7 @@ using data_testing::ReadParquet;
 using data_testing::SeedBatch;
 using data_testing::SeedPartitionColumns;
 using data_testing::SeedRow;
+using data_testing::StorageAt;
 using data_testing::TempDir;
 using data_testing::VisitJson;
 
@@ -45,7 +46,7 @@ std::vector<SeedRow> Concat(std::vector<std::vector<SeedRow>> parts) {
 TEST(DataFileWriter, WritesOneFilePerPartitionInHiveDirectories) {
   TempDir dir;
   auto batch = SeedBatch(Concat({Rows(0, 0, 3, 7), Rows(0, 3, 2, 8)}));
-  auto adds = WriteDataFiles(dir.path(), SeedPartitionColumns(), *batch);
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), SeedPartitionColumns(), *batch);
   ASSERT_TRUE(adds.ok()) << adds.status().ToString();
   ASSERT_EQ(adds->size(), 2u);
   const AddFile& first = (*adds)[0];
@@ -61,7 +62,7 @@ TEST(DataFileWriter, AddFileDescribesTheFileOnDisk) {
   TempDir dir;
   auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch()).count();
-  auto adds = WriteDataFiles(dir.path(), SeedPartitionColumns(), *SeedBatch(Rows(1, 10, 4, 7)));
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), SeedPartitionColumns(), *SeedBatch(Rows(1, 10, 4, 7)));
   ASSERT_TRUE(adds.ok()) << adds.status().ToString();
   ASSERT_EQ(adds->size(), 1u);
   const AddFile& add = (*adds)[0];
@@ -89,7 +90,7 @@ TEST(DataFileWriter, FilesHoldExactlyTheRowsWithoutPartitionColumnsInInputOrder)
   // Hours interleave, so each file gathers non-adjacent rows.
   std::vector<SeedRow> rows;
   for (int i = 0; i < 50; ++i) rows.push_back({VisitJson(i % 2, i), i % 2, 1000 - i, 2025, 9, 4, 7 + i % 3});
-  auto adds = WriteDataFiles(dir.path(), SeedPartitionColumns(), *SeedBatch(rows));
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), SeedPartitionColumns(), *SeedBatch(rows));
   ASSERT_TRUE(adds.ok()) << adds.status().ToString();
   ASSERT_EQ(adds->size(), 3u);
   for (int h = 0; h < 3; ++h) {
@@ -112,7 +113,7 @@ TEST(DataFileWriter, FilesHoldExactlyTheRowsWithoutPartitionColumnsInInputOrder)
 
 TEST(DataFileWriter, FilesAreSnappyParquet) {
   TempDir dir;
-  auto adds = WriteDataFiles(dir.path(), SeedPartitionColumns(), *SeedBatch(Rows(0, 0, 10, 7)));
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), SeedPartitionColumns(), *SeedBatch(Rows(0, 0, 10, 7)));
   ASSERT_TRUE(adds.ok());
   auto in = arrow::io::ReadableFile::Open(LocalPath(dir, (*adds)[0])).ValueOrDie();
   auto reader = parquet::arrow::OpenFile(in, arrow::default_memory_pool()).ValueOrDie();
@@ -125,7 +126,7 @@ TEST(DataFileWriter, FilesAreSnappyParquet) {
 TEST(DataFileWriter, NullPartitionValueGoesToTheHiveDefaultPartition) {
   TempDir dir;
   std::vector<SeedRow> rows = {{"a", 0, 0, 2025, 9, 4, std::nullopt}, {"b", 0, 1, 2025, 9, 4, 7}};
-  auto adds = WriteDataFiles(dir.path(), SeedPartitionColumns(), *SeedBatch(rows));
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), SeedPartitionColumns(), *SeedBatch(rows));
   ASSERT_TRUE(adds.ok()) << adds.status().ToString();
   ASSERT_EQ(adds->size(), 2u);
   EXPECT_EQ((*adds)[0].path.rfind("year=2025/month=9/day=4/hour=__HIVE_DEFAULT_PARTITION__/", 0), 0u);
@@ -140,7 +141,7 @@ TEST(DataFileWriter, SpecialCharactersAreHiveEscapedOnDiskAndUriEncodedInTheLog)
   ASSERT_TRUE(value.Append("x").ok());
   auto schema = arrow::schema({arrow::field("value", arrow::utf8()), arrow::field("tag", arrow::utf8())});
   auto batch = arrow::RecordBatch::Make(schema, 1, {value.Finish().ValueOrDie(), tag.Finish().ValueOrDie()});
-  auto adds = WriteDataFiles(dir.path(), {"tag"}, *batch);
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), {"tag"}, *batch);
   ASSERT_TRUE(adds.ok()) << adds.status().ToString();
   const AddFile& add = (*adds)[0];
   EXPECT_EQ(add.partition_values.at("tag"), "a:b c/é");
@@ -153,7 +154,8 @@ TEST(DataFileWriter, LargePartitionsAreSplitByRowLimit) {
   TempDir dir;
   DataFileWriterOptions options;
   options.max_rows_per_file = 4;
-  auto adds = WriteDataFiles(dir.path(), SeedPartitionColumns(), *SeedBatch(Rows(0, 0, 10, 7)), options);
+  auto adds =
+      WriteDataFiles(*StorageAt(dir.path()), SeedPartitionColumns(), *SeedBatch(Rows(0, 0, 10, 7)), options);
   ASSERT_TRUE(adds.ok());
   ASSERT_EQ(adds->size(), 3u);
   std::vector<int64_t> counts;
@@ -171,14 +173,15 @@ TEST(DataFileWriter, TargetFileSizeSplitsByEstimatedBytes) {
   TempDir dir;
   DataFileWriterOptions options;
   options.target_file_size_bytes = 1;  // far below one row: one row per file
-  auto adds = WriteDataFiles(dir.path(), SeedPartitionColumns(), *SeedBatch(Rows(0, 0, 3, 7)), options);
+  auto adds =
+      WriteDataFiles(*StorageAt(dir.path()), SeedPartitionColumns(), *SeedBatch(Rows(0, 0, 3, 7)), options);
   ASSERT_TRUE(adds.ok());
   EXPECT_EQ(adds->size(), 3u);
 }
 
 TEST(DataFileWriter, UnpartitionedTablesWriteToTheRoot) {
   TempDir dir;
-  auto adds = WriteDataFiles(dir.path(), {}, *SeedBatch(Rows(0, 0, 3, 7)));
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), {}, *SeedBatch(Rows(0, 0, 3, 7)));
   ASSERT_TRUE(adds.ok());
   ASSERT_EQ(adds->size(), 1u);
   EXPECT_EQ((*adds)[0].path.find('/'), std::string::npos);
@@ -190,7 +193,7 @@ TEST(DataFileWriter, MultiChunkTablesAreWrittenAsOneInput) {
   TempDir dir;
   auto a = SeedBatch(Rows(0, 0, 3, 7)), b = SeedBatch(Rows(0, 3, 3, 7));
   auto table = arrow::Table::FromRecordBatches({a, b}).ValueOrDie();
-  auto adds = WriteDataFiles(dir.path(), SeedPartitionColumns(), *table);
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), SeedPartitionColumns(), *table);
   ASSERT_TRUE(adds.ok());
   ASSERT_EQ(adds->size(), 1u);
   EXPECT_EQ(ReadParquet(LocalPath(dir, (*adds)[0]))->num_rows(), 6);
@@ -198,7 +201,7 @@ TEST(DataFileWriter, MultiChunkTablesAreWrittenAsOneInput) {
 
 TEST(DataFileWriter, NoRowsNoFiles) {
   TempDir dir;
-  auto adds = WriteDataFiles(dir.path(), SeedPartitionColumns(), *SeedBatch({}));
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), SeedPartitionColumns(), *SeedBatch({}));
   ASSERT_TRUE(adds.ok());
   EXPECT_TRUE(adds->empty());
 }
@@ -206,9 +209,10 @@ TEST(DataFileWriter, NoRowsNoFiles) {
 TEST(DataFileWriter, RejectsUnknownPartitionColumns) {
   TempDir dir;
   auto batch = SeedBatch(Rows(0, 0, 1, 7));
-  EXPECT_TRUE(WriteDataFiles(dir.path(), {"minute"}, *batch).status().IsInvalidArgument());
-  EXPECT_TRUE(WriteDataFiles(dir.path(), {"hour", "hour"}, *batch).status().IsInvalidArgument());
-  EXPECT_TRUE(WriteDataFiles(dir.path(), {"value", "partition", "offset", "year", "month", "day", "hour"}, *batch)
+  EXPECT_TRUE(WriteDataFiles(*StorageAt(dir.path()), {"minute"}, *batch).status().IsInvalidArgument());
+  EXPECT_TRUE(WriteDataFiles(*StorageAt(dir.path()), {"hour", "hour"}, *batch).status().IsInvalidArgument());
+  EXPECT_TRUE(WriteDataFiles(*StorageAt(dir.path()),
+                             {"value", "partition", "offset", "year", "month", "day", "hour"}, *batch)
                   .status()
                   .IsInvalidArgument());
 }
@@ -221,7 +225,7 @@ TEST(DataFileWriter, NaNPartitionValuesShareOneFile) {
   ASSERT_TRUE(offset.AppendValues({0, 1, 2, 3}).ok());
   auto schema = arrow::schema({arrow::field("x", arrow::float64()), arrow::field("offset", arrow::int64())});
   auto batch = arrow::RecordBatch::Make(schema, 4, {x.Finish().ValueOrDie(), offset.Finish().ValueOrDie()});
-  auto adds = WriteDataFiles(dir.path(), {"x"}, *batch);
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), {"x"}, *batch);
   ASSERT_TRUE(adds.ok()) << adds.status().ToString();
   ASSERT_EQ(adds->size(), 2u);
   EXPECT_EQ((*adds)[0].partition_values.at("x"), "NaN");

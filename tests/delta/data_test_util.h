@@ -4,16 +4,20 @@
 
 #include <arrow/api.h>
 #include <arrow/io/file.h>
-#include <parquet/arrow/reader.h>
 #include <gtest/gtest.h>
+#include <parquet/arrow/reader.h>
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "delta/storage.h"
 #include "support/process.h"
 
 namespace rp::delta::data_testing {
+
+// The storage of the table at `path`, opened as Table::Open opens it.
+inline std::shared_ptr<Storage> StorageAt(const std::string& path) { return OpenStorage(path).value(); }
 
 // The seed table: value STRING, partition INT, offset BIGINT, year/month/day/hour INT.
 inline std::shared_ptr<arrow::Schema> SeedSchema() {

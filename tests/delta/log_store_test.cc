@@ -27,7 +27,7 @@ std::vector<std::string> DirEntries(const std::string& dir) {
 
 TEST(LogStore, CreateDirectoriesMakesTheLogAndAnEmptyStagedCommitsDirectory) {
   TempDir dir;
-  LogStore store(dir.path() + "/a/b/table");
+  LogStore store = testing::LogStoreAt(dir.path() + "/a/b/table");
   ASSERT_TRUE(store.CreateDirectories().ok());
   EXPECT_TRUE(std::filesystem::is_directory(dir.path() + "/a/b/table/_delta_log/_staged_commits"));
   EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/a/b/table/_delta_log/_staged_commits"));
@@ -36,7 +36,7 @@ TEST(LogStore, CreateDirectoriesMakesTheLogAndAnEmptyStagedCommitsDirectory) {
 
 TEST(LogStore, PutIfAbsentPublishesOnceAndNeverOverwrites) {
   TempDir dir;
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   ASSERT_TRUE(store.CreateDirectories().ok());
   auto first = store.PutIfAbsent(CommitFileName(0), "first\n");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
@@ -45,15 +45,15 @@ TEST(LogStore, PutIfAbsentPublishesOnceAndNeverOverwrites) {
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(*second);
   EXPECT_EQ(ReadFile(store.PathOf(CommitFileName(0))), "first\n");
-  EXPECT_TRUE(store.Exists(CommitFileName(0)));
-  EXPECT_FALSE(store.Exists(CommitFileName(1)));
+  EXPECT_TRUE(*store.Exists(CommitFileName(0)));
+  EXPECT_FALSE(*store.Exists(CommitFileName(1)));
   // No temp file is left behind either way.
   EXPECT_EQ(DirEntries(store.log_dir()), (std::vector<std::string>{CommitFileName(0), "_staged_commits"}));
 }
 
 TEST(LogStore, RacingPutIfAbsentHasExactlyOneWinner) {
   TempDir dir;
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   ASSERT_TRUE(store.CreateDirectories().ok());
   std::atomic<int> winners{0}, losers{0};
   std::vector<std::thread> threads;
@@ -72,7 +72,7 @@ TEST(LogStore, RacingPutIfAbsentHasExactlyOneWinner) {
 
 TEST(LogStore, PutReplaceOverwritesAtomically) {
   TempDir dir;
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   ASSERT_TRUE(store.CreateDirectories().ok());
   ASSERT_TRUE(store.PutReplace("_last_checkpoint", "{\"version\":10}").ok());
   ASSERT_TRUE(store.PutReplace("_last_checkpoint", "{\"version\":20}").ok());
@@ -82,7 +82,7 @@ TEST(LogStore, PutReplaceOverwritesAtomically) {
 
 TEST(LogStore, ListReturnsCommitsAndCheckpointsAndIgnoresEverythingElse) {
   TempDir dir;
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   ASSERT_TRUE(store.CreateDirectories().ok());
   for (const auto& name : {CommitFileName(2), CommitFileName(0), CommitFileName(1), CommitFileName(11),
                            CheckpointFileName(10), ChecksumFileName(1), std::string("_last_checkpoint"),
@@ -103,7 +103,7 @@ TEST(LogStore, ListReturnsCommitsAndCheckpointsAndIgnoresEverythingElse) {
 
 TEST(LogStore, MissingLogAndMissingFilesAreNotFound) {
   TempDir dir;
-  LogStore store(dir.path() + "/nothing");
+  LogStore store = testing::LogStoreAt(dir.path() + "/nothing");
   EXPECT_TRUE(store.List().status().IsNotFound());
   EXPECT_TRUE(store.Read(CommitFileName(0)).status().IsNotFound());
 }

@@ -21,6 +21,9 @@ inline std::shared_ptr<arrow::Schema> KafkaSchema() {
                         arrow::field("offset", arrow::int64()), arrow::field("year", arrow::int32())});
 }
 
+// The log of the table at `path`, opened as Table::Open opens it.
+inline LogStore LogStoreAt(const std::string& path) { return LogStore::Open(path).value(); }
+
 // Table options for tests that count log files: no checkpoints.
 inline TableOptions NoCheckpoints() {
   TableOptions o;

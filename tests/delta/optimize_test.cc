@@ -6,6 +6,7 @@
 
 #include "data_test_util.h"
 #include "delta/action_json.h"
+#include "delta/data_file_path.h"
 #include "delta/data_file_writer.h"
 #include "delta/log_paths.h"
 #include "delta/scan.h"
@@ -32,7 +33,7 @@ void AppendBatch(Table* table, int64_t first, int rows) {
     const int64_t offset = first + i / 2;
     batch.push_back({VisitJson(partition, offset), partition, offset, 2025, 9, 4, 7 + (i % 4 < 2 ? 0 : 1)});
   }
-  auto adds = WriteDataFiles(table->path(), SeedPartitionColumns(), *SeedBatch(batch));
+  auto adds = WriteDataFiles(*table->storage(), SeedPartitionColumns(), *SeedBatch(batch));
   ASSERT_TRUE(adds.ok()) << adds.status().ToString();
   Transaction txn = table->NewTransaction();
   txn.AddFiles(std::move(*adds));
@@ -43,7 +44,7 @@ std::shared_ptr<arrow::Table> AllRows(const Table& table) {
   std::vector<AddFile> files;
   for (const auto& [path, add] : table.snapshot()->files()) files.push_back(add);
   ScanSpec spec;
-  spec.table_root = table.path();
+  spec.storage = table.storage();
   spec.schema = table.snapshot()->schema();
   spec.partition_columns = table.snapshot()->partition_columns();
   auto result = Scan(files, spec);
@@ -87,9 +88,9 @@ TEST(Optimize, EachPartitionsSmallFilesBecomeOneFileWithTheSameRows) {
 
   // Each new file holds its rows in (partition, offset) order.
   for (const auto& [path, add] : table->snapshot()->files()) {
-    auto local = DataFilePath(dir.path(), add.path);
-    ASSERT_TRUE(local.ok());
-    auto file = data_testing::ReadParquet(*local);
+    auto key = DataFileKey(add.path);
+    ASSERT_TRUE(key.ok() && *key);
+    auto file = data_testing::ReadParquet(dir.path() + "/" + **key);
     auto sorted = SortTable(file, {"partition", "offset"});
     ASSERT_TRUE(sorted.ok());
     EXPECT_TRUE(file->Equals(**sorted)) << path;

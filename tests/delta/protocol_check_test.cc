@@ -120,12 +120,12 @@ TEST(ProtocolCheck, OpeningATableWithAnUnsupportedReaderFeatureFails) {
   ASSERT_TRUE(Table::Create(dir.path(), *testing::KafkaSchema(), {"year"}, {}).ok());
   LogActions upgrade;
   upgrade.protocol = Features(3, 7, {"deletionVectors"}, {"deletionVectors"});
-  ASSERT_TRUE(*LogStore(dir.path()).PutIfAbsent(CommitFileName(1), SerializeCommit(upgrade)));
+  ASSERT_TRUE(*testing::LogStoreAt(dir.path()).PutIfAbsent(CommitFileName(1), SerializeCommit(upgrade)));
   auto opened = Table::Open(dir.path());
   ASSERT_FALSE(opened.ok());
   ExpectRefusedNaming(opened.status(), "deletionVectors");
   // The version before the upgrade is still readable.
-  EXPECT_TRUE(LoadSnapshot(LogStore(dir.path()), 0).ok());
+  EXPECT_TRUE(LoadSnapshot(testing::LogStoreAt(dir.path()), 0).ok());
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #include <filesystem>
 
 #include "data_test_util.h"
+#include "delta/data_file_path.h"
 #include "delta/data_file_writer.h"
+#include "delta/local_storage.h"
 #include "delta/partition_path.h"
 #include "delta/table_sort.h"
 
@@ -17,6 +19,7 @@ using data_testing::SeedBatch;
 using data_testing::SeedPartitionColumns;
 using data_testing::SeedRow;
 using data_testing::SeedSchema;
+using data_testing::StorageAt;
 using data_testing::TempDir;
 using data_testing::VisitJson;
 
@@ -31,13 +34,13 @@ class SeedTable {
     AppendRows(rows);
   }
   void AppendRows(const std::vector<SeedRow>& rows) {
-    auto adds = WriteDataFiles(dir_.path(), SeedPartitionColumns(), *SeedBatch(rows));
+    auto adds = WriteDataFiles(*StorageAt(dir_.path()), SeedPartitionColumns(), *SeedBatch(rows));
     ASSERT_TRUE(adds.ok()) << adds.status().ToString();
     files_.insert(files_.end(), adds->begin(), adds->end());
   }
   ScanSpec Spec(Filter filter = Filter::All(), std::vector<std::string> columns = {}) const {
     ScanSpec spec;
-    spec.table_root = dir_.path();
+    spec.storage = StorageAt(dir_.path());
     spec.schema = SeedSchema();
     spec.partition_columns = SeedPartitionColumns();
     spec.filter = std::move(filter);
@@ -307,10 +310,10 @@ TEST(ScanStats, TimestampMaximaAreTruncatedToMilliseconds) {
   ASSERT_TRUE(ts.AppendValues({base, base + 999}).ok());  // max stat: ...07:00:00.000
   ASSERT_TRUE(k.AppendValues({1, 2}).ok());
   auto batch = arrow::RecordBatch::Make(schema, 2, {ts.Finish().ValueOrDie(), k.Finish().ValueOrDie()});
-  auto adds = WriteDataFiles(dir.path(), {}, *batch);
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), {}, *batch);
   ASSERT_TRUE(adds.ok());
   ScanSpec spec;
-  spec.table_root = dir.path();
+  spec.storage = StorageAt(dir.path());
   spec.schema = schema;
   spec.filter = Filter::Where({ColumnRange::Ge("ts", base + 500)});
   auto r = Scan(*adds, spec);
@@ -332,10 +335,10 @@ TEST(ScanStats, FloatBoundsAreComparedAtFloatPrecision) {
   arrow::FloatBuilder f;
   ASSERT_TRUE(f.AppendValues({0.1f, -3.0f}).ok());
   auto batch = arrow::RecordBatch::Make(schema, 2, {f.Finish().ValueOrDie()});
-  auto adds = WriteDataFiles(dir.path(), {}, *batch);
+  auto adds = WriteDataFiles(*StorageAt(dir.path()), {}, *batch);
   ASSERT_TRUE(adds.ok());
   ScanSpec spec;
-  spec.table_root = dir.path();
+  spec.storage = StorageAt(dir.path());
   spec.schema = schema;
   // 0.1f is 0.100000001490116…, above this bound, though its stats text "0.1" is not.
   spec.filter = Filter::Where({ColumnRange::Ge("f", 0.1000000001)});
@@ -347,17 +350,31 @@ TEST(ScanStats, FloatBoundsAreComparedAtFloatPrecision) {
   EXPECT_EQ(Scan(*adds, spec)->metrics.files_skipped, 1);
 }
 
-TEST(DataFilePath, ResolvesRelativeAndFileUris) {
-  EXPECT_EQ(DataFilePath("/t", "year=2025/part-0.parquet").ValueOr("?"), "/t/year=2025/part-0.parquet");
-  EXPECT_EQ(DataFilePath("/t", "tag=a%253Ab/p%20q.parquet").ValueOr("?"), "/t/tag=a%3Ab/p q.parquet");
-  EXPECT_EQ(DataFilePath("/t", "file:///data/x.parquet").ValueOr("?"), "/data/x.parquet");
-  EXPECT_EQ(DataFilePath("/t", "file:/data/x.parquet").ValueOr("?"), "/data/x.parquet");
-  EXPECT_EQ(DataFilePath("/t", "/abs/x.parquet").ValueOr("?"), "/abs/x.parquet");
-  EXPECT_EQ(DataFilePath("/t", "s3://bucket/x.parquet").status().code(), Status::Code::kUnsupported);
-  EXPECT_FALSE(DataFilePath("/t", "../x.parquet").ok());
-  EXPECT_FALSE(DataFilePath("/t", "a/%2E%2E/x.parquet").ok());
-  EXPECT_FALSE(DataFilePath("/t", "").ok());
-  EXPECT_FALSE(DataFilePath("/t", "bad%zz").ok());
+TEST(DataFilePath, ResolvesRelativePathsToKeysAndFileUrisToLocalPaths) {
+  auto key = [](std::string_view path) {
+    auto k = DataFileKey(path);
+    return k.ok() && *k ? **k : std::string("?");
+  };
+  EXPECT_EQ(key("year=2025/part-0.parquet"), "year=2025/part-0.parquet");
+  EXPECT_EQ(key("tag=a%253Ab/p%20q.parquet"), "tag=a%3Ab/p q.parquet");
+  for (const char* absolute :
+       {"file:///data/x.parquet", "file:/data/x.parquet", "/abs/x.parquet", "s3://b/x.parquet"}) {
+    auto k = DataFileKey(absolute);
+    EXPECT_TRUE(k.ok() && !*k) << absolute;
+  }
+  EXPECT_EQ(LocalStorage::PathOfUri("file:///data/x.parquet").ValueOr("?"), "/data/x.parquet");
+  EXPECT_EQ(LocalStorage::PathOfUri("file:/data/x.parquet").ValueOr("?"), "/data/x.parquet");
+  EXPECT_EQ(LocalStorage::PathOfUri("/abs/x.parquet").ValueOr("?"), "/abs/x.parquet");
+  EXPECT_EQ(LocalStorage::PathOfUri("s3://bucket/x.parquet").status().code(), Status::Code::kUnsupported);
+  const LocalStorage t("/t");
+  EXPECT_EQ(t.KeyOfUri("file:///t/year=2025/p%20q.parquet").ValueOr(std::nullopt), "year=2025/p q.parquet");
+  EXPECT_EQ(t.KeyOfUri("file:///data/x.parquet").ValueOr("?"), std::nullopt);
+  EXPECT_EQ(t.KeyOfUri("s3://bucket/t/x.parquet").ValueOr("?"), std::nullopt);
+  EXPECT_FALSE(DataFileKey("../x.parquet").ok());
+  EXPECT_FALSE(DataFileKey("a/%2E%2E/x.parquet").ok());
+  EXPECT_FALSE(DataFileKey("").ok());
+  EXPECT_FALSE(DataFileKey("bad%zz").ok());
+  EXPECT_FALSE(LocalStorage::PathOfUri("file:///t/../x.parquet").ok());
 }
 
 TEST(SortTable, OrdersByPartitionThenOffsetKeepingTies) {

@@ -39,7 +39,7 @@ TEST(Snapshot, EveryVersionIsReadableAtLatestAndByTimeTravel) {
     ASSERT_TRUE(v.ok()) << v.status().ToString();
     EXPECT_EQ(*v, i);
   }
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   for (int64_t v = 0; v <= 5; ++v) {
     auto snap = LoadSnapshot(store, v);
     ASSERT_TRUE(snap.ok()) << snap.status().ToString();
@@ -78,7 +78,7 @@ TEST(Snapshot, TheLatestTxnVersionPerAppIdWins) {
     txn.SetTxn(app, version);
     ASSERT_TRUE(txn.Commit("WRITE").ok());
   }
-  auto snap = LoadSnapshot(LogStore(dir.path()));
+  auto snap = LoadSnapshot(testing::LogStoreAt(dir.path()));
   ASSERT_TRUE(snap.ok());
   // "Latest" is log order, not the largest number: the protocol allows rollbacks.
   EXPECT_EQ((*snap)->TxnVersion("a"), 11);
@@ -92,7 +92,7 @@ TEST(Snapshot, TheLatestTxnVersionPerAppIdWins) {
 TEST(Snapshot, AddsAndRemovesReconcileByPath) {
   TempDir dir;
   ASSERT_TRUE(Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints()).ok());
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   LogActions c1;
   c1.adds = {MakeAdd("a.parquet", "2024", 10), MakeAdd("b.parquet", "2024", 20), MakeAdd("c.parquet", "2025", 30)};
   RawCommit(store, 1, c1);
@@ -137,12 +137,12 @@ TEST(Snapshot, AGapInTheLogIsCorruptionNamingTheMissingFile) {
   ASSERT_TRUE(table.ok());
   for (int i = 0; i < 3; ++i) ASSERT_TRUE((*table)->NewTransaction().Commit("WRITE").ok());
   std::filesystem::remove(dir.path() + "/_delta_log/" + CommitFileName(2));
-  auto snap = LoadSnapshot(LogStore(dir.path()));
+  auto snap = LoadSnapshot(testing::LogStoreAt(dir.path()));
   ASSERT_FALSE(snap.ok());
   EXPECT_EQ(snap.status().code(), Status::Code::kCorruption);
   EXPECT_NE(snap.status().message().find(CommitFileName(2)), std::string::npos) << snap.status().ToString();
   // Versions before the gap are still readable.
-  EXPECT_TRUE(LoadSnapshot(LogStore(dir.path()), 1).ok());
+  EXPECT_TRUE(LoadSnapshot(testing::LogStoreAt(dir.path()), 1).ok());
 }
 
 TEST(Snapshot, ACorruptedCommitIsCorruptionNamingTheFileAndLine) {
@@ -156,18 +156,18 @@ TEST(Snapshot, ACorruptedCommitIsCorruptionNamingTheFileAndLine) {
   const std::string good = ReadFile(path);
 
   WriteFile(path, good.substr(0, good.size() - 25));  // truncated last line
-  auto truncated = LoadSnapshot(LogStore(dir.path()));
+  auto truncated = LoadSnapshot(testing::LogStoreAt(dir.path()));
   ASSERT_FALSE(truncated.ok());
   EXPECT_EQ(truncated.status().code(), Status::Code::kCorruption);
   EXPECT_NE(truncated.status().message().find(path + " line 3"), std::string::npos) << truncated.status().ToString();
 
   WriteFile(path, "garbage\n" + good);
-  auto garbage = LoadSnapshot(LogStore(dir.path()));
+  auto garbage = LoadSnapshot(testing::LogStoreAt(dir.path()));
   ASSERT_FALSE(garbage.ok());
   EXPECT_NE(garbage.status().message().find(path + " line 1"), std::string::npos) << garbage.status().ToString();
 
   WriteFile(path, "");
-  auto empty = LoadSnapshot(LogStore(dir.path()));
+  auto empty = LoadSnapshot(testing::LogStoreAt(dir.path()));
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.status().message().find(path), std::string::npos);
 }
@@ -178,17 +178,17 @@ TEST(Snapshot, ALogWithoutCommitZeroOrCheckpointIsNotReadable) {
   ASSERT_TRUE(table.ok());
   ASSERT_TRUE((*table)->NewTransaction().Commit("WRITE").ok());
   std::filesystem::remove(dir.path() + "/_delta_log/" + CommitFileName(0));
-  auto latest = LoadSnapshot(LogStore(dir.path()));
+  auto latest = LoadSnapshot(testing::LogStoreAt(dir.path()));
   EXPECT_EQ(latest.status().code(), Status::Code::kCorruption);
   EXPECT_NE(latest.status().message().find(CommitFileName(0)), std::string::npos);
-  EXPECT_TRUE(LoadSnapshot(LogStore(dir.path()), 1).status().IsNotFound());
+  EXPECT_TRUE(LoadSnapshot(testing::LogStoreAt(dir.path()), 1).status().IsNotFound());
 }
 
 TEST(Snapshot, UpdateAppliesOnlyTheNewCommits) {
   TempDir dir;
   auto writer = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints());
   ASSERT_TRUE(writer.ok());
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   auto snap = LoadSnapshot(store);
   ASSERT_TRUE(snap.ok());
   for (int i = 0; i < 3; ++i) {

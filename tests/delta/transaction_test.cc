@@ -110,7 +110,7 @@ TEST(Transaction, ALostRaceIsRetriedAtTheNextVersionWithTheSameActions) {
   EXPECT_EQ(snap->version(), 2);
   EXPECT_EQ(snap->num_files(), 2);
   EXPECT_EQ(snap->TxnVersion("app-b"), 1);
-  auto fresh = LoadSnapshot(LogStore(dir.path()));
+  auto fresh = LoadSnapshot(testing::LogStoreAt(dir.path()));
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ((*fresh)->num_files(), 2);
   EXPECT_EQ((*fresh)->TxnVersion("app-a"), 1);
@@ -150,7 +150,7 @@ TEST(Transaction, AConcurrentMetadataOrProtocolChangeAborts) {
     } else {
       winner.protocol = Protocol{1, 3, std::nullopt, std::nullopt};
     }
-    ASSERT_TRUE(*LogStore(dir.path()).PutIfAbsent(CommitFileName(1), SerializeCommit(winner)));
+    ASSERT_TRUE(*testing::LogStoreAt(dir.path()).PutIfAbsent(CommitFileName(1), SerializeCommit(winner)));
     auto va = ta.Commit("WRITE");
     ASSERT_FALSE(va.ok());
     EXPECT_TRUE(va.status().IsConflict());
@@ -167,7 +167,7 @@ TEST(Transaction, RetriesAreBoundedAndRunningOutIsAClearConflict) {
   auto a = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, options);
   ASSERT_TRUE(a.ok());
   Transaction ta = (*a)->NewTransaction();
-  LogStore store(dir.path());
+  LogStore store = testing::LogStoreAt(dir.path());
   for (int v = 1; v <= 3; ++v) {
     LogActions other;
     other.adds = {MakeAdd("other" + std::to_string(v), "2024", 1)};
@@ -204,7 +204,7 @@ TEST(Transaction, WritingIsRefusedWhenTheTableNeedsWriterFeaturesWeLack) {
   ASSERT_TRUE(a.ok());
   LogActions upgrade;
   upgrade.protocol = Protocol{1, 7, std::nullopt, std::vector<std::string>{"appendOnly", "rowTracking"}};
-  ASSERT_TRUE(*LogStore(dir.path()).PutIfAbsent(CommitFileName(1), SerializeCommit(upgrade)));
+  ASSERT_TRUE(*testing::LogStoreAt(dir.path()).PutIfAbsent(CommitFileName(1), SerializeCommit(upgrade)));
   auto reopened = Table::Open(dir.path(), NoCheckpoints());
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();  // reading is fine
   auto v = (*reopened)->NewTransaction().Commit("WRITE");
@@ -266,7 +266,7 @@ TEST(Transaction, ACompactionRemovesFilesWithoutDataChangeAndAnAppendBesideItDoe
     EXPECT_EQ(r.partition_values->at("year"), "2025");
   }
   EXPECT_FALSE(c.commit_info->is_blind_append);
-  auto fresh = LoadSnapshot(LogStore(dir.path()));
+  auto fresh = LoadSnapshot(testing::LogStoreAt(dir.path()));
   ASSERT_TRUE(fresh.ok());
   std::vector<std::string> live;
   for (const auto& [path, add] : (*fresh)->files()) live.push_back(path);

@@ -95,7 +95,7 @@ class Vacuuming : public ::testing::Test {
   std::string Append(int32_t hour, int64_t first_offset, int rows) {
     std::vector<SeedRow> seed;
     for (int i = 0; i < rows; ++i) seed.push_back({"v", 0, first_offset + i, 2025, 9, 4, hour});
-    auto adds = WriteDataFiles(root(), SeedPartitionColumns(), *SeedBatch(seed));
+    auto adds = WriteDataFiles(*table_->storage(), SeedPartitionColumns(), *SeedBatch(seed));
     EXPECT_TRUE(adds.ok() && adds->size() == 1) << adds.status().ToString();
     if (!adds.ok() || adds->empty()) return "";
     AddFile add = (*adds)[0];
@@ -156,7 +156,7 @@ class Vacuuming : public ::testing::Test {
 
   Result<VacuumResult> Run(VacuumOptions options = {}) {
     options.now_ms = kNow;
-    return Vacuum(root(), *table_->snapshot(), options);
+    return Vacuum(*table_->storage(), *table_->snapshot(), options);
   }
 
   VacuumResult RunOk(VacuumOptions options = {}) {
@@ -177,7 +177,7 @@ class Vacuuming : public ::testing::Test {
     std::vector<AddFile> files;
     for (const auto& [path, add] : snap.files()) files.push_back(add);
     ScanSpec spec;
-    spec.table_root = root();
+    spec.storage = table_->storage();
     spec.schema = snap.schema();
     spec.partition_columns = snap.partition_columns();
     auto result = Scan(files, spec);
@@ -403,7 +403,7 @@ TEST_F(Vacuuming, PartitionDirectoriesOfAnUnderscoreColumnAreEntered) {
   ASSERT_TRUE(buckets.Append(1).ok());
   auto batch =
       arrow::RecordBatch::Make(schema, 1, {values.Finish().ValueOrDie(), buckets.Finish().ValueOrDie()});
-  auto adds = WriteDataFiles(root(), {"_bucket"}, *batch);
+  auto adds = WriteDataFiles(*table_->storage(), {"_bucket"}, *batch);
   ASSERT_TRUE(adds.ok()) << adds.status().ToString();
   ASSERT_EQ(adds->size(), 1u);
   ASSERT_EQ((*adds)[0].path.rfind("_bucket=1/", 0), 0u) << (*adds)[0].path;

@@ -68,7 +68,7 @@ TEST(VersionChecksum, EveryCommitGetsAnExactChecksum) {
   RemoveFile r;
   r.path = "year=2024/a1";
   removal.removes = {r};
-  ASSERT_TRUE(*LogStore(dir.path()).PutIfAbsent(CommitFileName(5), SerializeCommit(removal)));
+  ASSERT_TRUE(*testing::LogStoreAt(dir.path()).PutIfAbsent(CommitFileName(5), SerializeCommit(removal)));
   Transaction txn = (*table)->NewTransaction();
   txn.AddFile(MakeAdd("c", "2024", 3));
   ASSERT_EQ(*txn.Commit("WRITE"), 6);
@@ -97,7 +97,7 @@ TEST(VersionChecksum, AnExistingChecksumIsNeverOverwritten) {
   ASSERT_TRUE(table.ok());
   const std::string path = dir.path() + "/_delta_log/" + ChecksumFileName(0);
   const std::string before = ReadFile(path);
-  ASSERT_TRUE(WriteVersionChecksum(LogStore(dir.path()), *(*table)->snapshot(), "other").ok());
+  ASSERT_TRUE(WriteVersionChecksum(testing::LogStoreAt(dir.path()), *(*table)->snapshot(), "other").ok());
   EXPECT_EQ(ReadFile(path), before);
 }
 

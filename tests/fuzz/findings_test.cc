@@ -53,7 +53,7 @@ TEST(FuzzFindings, CheckpointProtocolVersionBeyondIntIsCorruption) {
   ASSERT_TRUE(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink, 1).ok());
 
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("rp-fuzz-finding-" + NewUuid());
-  delta::LogStore store(dir.string());
+  delta::LogStore store = delta::LogStore::Open(dir.string()).value();
   ASSERT_TRUE(store.CreateDirectories().ok());
   ASSERT_TRUE(*store.PutIfAbsent(delta::CheckpointFileName(3), sink->Finish().ValueOrDie()->ToString()));
   Result<delta::LogActions> read = delta::ReadCheckpoint(store, 3);

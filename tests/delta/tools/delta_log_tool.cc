@@ -132,7 +132,7 @@ int Append(int argc, char** argv) {
       if (data) {
         auto rows = DemoRows(app_id, c, f);
         if (!rows.ok()) return Fail(rows.status());
-        auto adds = WriteDataFiles(path, {"partition"}, **rows);
+        auto adds = WriteDataFiles(*(*table)->storage(), {"partition"}, **rows);
         if (!adds.ok()) return Fail(adds.status());
         txn.AddFiles(std::move(*adds));
       } else {

@@ -1,0 +1,78 @@
+#include "delta/storage.h"
+
+#include <cctype>
+
+#include "delta/local_storage.h"
+
+namespace rp::delta {
+namespace {
+
+// The scheme of a URI location ("s3" of "s3://b/t", "file" of "file:/t"), or
+// empty for a plain path. Only "file" may go without "//": a relative path
+// such as "data:2025/t" is still a path.
+std::string SchemeOf(std::string_view location) {
+  size_t i = 0;
+  while (i < location.size() && (std::isalnum(static_cast<unsigned char>(location[i])) ||
+                                 location[i] == '+' || location[i] == '-' || location[i] == '.')) {
+    ++i;
+  }
+  if (i == 0 || i == location.size() || location[i] != ':' ||
+      !std::isalpha(static_cast<unsigned char>(location[0]))) {
+    return "";
+  }
+  std::string scheme(location.substr(0, i));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme == "file" || location.substr(i + 1, 2) == "//") return scheme;
+  return "";
+}
+
+}  // namespace
+
+std::string Storage::LocationOf(std::string_view key) const {
+  std::string out = location();
+  if (out != "/") out += '/';
+  out.append(key);
+  return out;
+}
+
+std::string NormalizeKey(std::string_view key) {
+  std::string out;
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t slash = key.find('/', start);
+    if (slash == std::string_view::npos) slash = key.size();
+    std::string_view seg = key.substr(start, slash - start);
+    if (!seg.empty() && seg != ".") {
+      if (!out.empty()) out += '/';
+      out.append(seg);
+    }
+    start = slash + 1;
+  }
+  return out;
+}
+
+Result<bool> Storage::Exists(std::string_view key) const {
+  auto info = Stat(key);
+  if (info.ok()) return true;
+  if (info.status().IsNotFound()) return false;
+  return info.status();
+}
+
+Result<std::shared_ptr<Storage>> OpenStorage(std::string_view location, const StorageOptions& options) {
+  (void)options;  // the local disk takes none
+  if (location.empty()) return Status::InvalidArgument("empty table location");
+  const std::string scheme = SchemeOf(location);
+  if (scheme.empty()) return std::shared_ptr<Storage>(std::make_shared<LocalStorage>(std::string(location)));
+  if (scheme == "file") {
+    auto path = LocalStorage::PathOfUri(location);
+    if (!path.ok())
+      return Status::InvalidArgument("table location " + std::string(location) + ": " +
+                                     path.status().message());
+    return std::shared_ptr<Storage>(std::make_shared<LocalStorage>(std::move(*path)));
+  }
+  if (scheme == "s3") return Status::InvalidArgument("S3 storage is not built yet: " + std::string(location));
+  return Status::InvalidArgument("unsupported storage scheme '" + scheme + "' in table location " +
+                                 std::string(location) + " (a path, file:// or s3://)");
+}
+
+}  // namespace rp::delta
