@@ -19,6 +19,7 @@ find_package(CLI11 REQUIRED)
 find_package(date REQUIRED)   # date::date-tz, built against the OS tz database
 find_package(fmt REQUIRED)
 pkg_check_modules(LUA REQUIRED IMPORTED_TARGET lua5.4)  # Lua logics (src/logic/lua)
+find_package(CURL REQUIRED)   # S3 commits: conditional PUTs signed by CURLOPT_AWS_SIGV4 (src/delta)
 
 find_package(Arrow QUIET)
 find_package(Parquet QUIET)

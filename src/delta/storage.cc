@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "delta/local_storage.h"
+#include "delta/s3_storage.h"
 
 namespace rp::delta {
 namespace {
@@ -59,7 +60,6 @@ Result<bool> Storage::Exists(std::string_view key) const {
 }
 
 Result<std::shared_ptr<Storage>> OpenStorage(std::string_view location, const StorageOptions& options) {
-  (void)options;  // the local disk takes none
   if (location.empty()) return Status::InvalidArgument("empty table location");
   const std::string scheme = SchemeOf(location);
   if (scheme.empty()) return std::shared_ptr<Storage>(std::make_shared<LocalStorage>(std::string(location)));
@@ -70,7 +70,10 @@ Result<std::shared_ptr<Storage>> OpenStorage(std::string_view location, const St
                                      path.status().message());
     return std::shared_ptr<Storage>(std::make_shared<LocalStorage>(std::move(*path)));
   }
-  if (scheme == "s3") return Status::InvalidArgument("S3 storage is not built yet: " + std::string(location));
+  if (scheme == "s3") {
+    RP_ASSIGN_OR_RETURN(auto s3, S3Storage::Open(location, options));
+    return std::shared_ptr<Storage>(std::move(s3));
+  }
   return Status::InvalidArgument("unsupported storage scheme '" + scheme + "' in table location " +
                                  std::string(location) + " (a path, file:// or s3://)");
 }

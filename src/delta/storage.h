@@ -37,7 +37,7 @@ class RandomAccessFile;
 namespace rp::delta {
 
 // Settings for opening storage, passed through untouched to the
-// implementation (later for object stores: region, endpoint, credentials).
+// implementation (S3: aws_region, aws_endpoint_url, credentials; s3_storage.h).
 // The local implementation takes none.
 using StorageOptions = std::map<std::string, std::string>;
 
@@ -137,7 +137,9 @@ class Storage {
 std::string NormalizeKey(std::string_view key);
 
 // The storage a table location names: a plain path or a file: URI is the
-// local disk; s3:// is not built yet. InvalidArgument for anything else.
+// local disk; s3://bucket/prefix is S3 (s3_storage.h: credentials, region and
+// endpoint from the AWS_* environment, overridden by `options`).
+// InvalidArgument for anything else.
 Result<std::shared_ptr<Storage>> OpenStorage(std::string_view location, const StorageOptions& options = {});
 
 }  // namespace rp::delta

@@ -1,35 +1,47 @@
 // The storage contract of storage.h, run against every implementation
-// through a factory that makes an empty storage per test. An object store
-// joins by adding its factory to the instantiation at the bottom (skipping
-// itself where no endpoint is configured); nothing here knows which storage
+// through a factory that makes an empty storage per test: the local disk,
+// and S3 on a real S3 server (scripts/s3-local, started once for the binary;
+// a fresh bucket prefix per test). Nothing in the tests knows which storage
 // it tests.
 #include "delta/storage.h"
 
 #include <arrow/buffer.h>
 #include <arrow/io/interfaces.h>
+#include <arrow/result.h>
+#include <arrow/status.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
+#include "common/uuid.h"
 #include "delta/log_paths.h"
 #include "delta/log_store.h"
 #include "log_test_util.h"
+#include "support/process.h"
 
 namespace rp::delta {
 namespace {
 
 using testing::TempDir;
 
-// A storage under test and whatever must outlive it (a temp dir, later a
-// bucket prefix to clean up).
+// A storage under test and whatever must outlive it (a temp dir, a bucket
+// prefix).
 class StorageHarness {
  public:
   virtual ~StorageHarness() = default;
   virtual std::shared_ptr<Storage> storage() const = 0;
+  // Why there is no storage to test: the test fails with it.
+  virtual std::string error() const { return ""; }
 };
 
 class LocalHarness final : public StorageHarness {
@@ -40,6 +52,111 @@ class LocalHarness final : public StorageHarness {
 
  private:
   TempDir dir_;
+  std::shared_ptr<Storage> storage_;
+};
+
+// One real S3 server (scripts/s3-local: versitygw) for the whole binary, on a
+// free port with a temp data dir, started by the first test that needs it
+// and stopped at exit. If it cannot start, every S3 test fails with the
+// script's output: a broken S3 setup must not pass as skipped tests.
+class S3Server {
+ public:
+  static const S3Server& Get();
+  ~S3Server() { Stop(); }
+  // Called by the test environment's TearDown, before exit runs destructors.
+  void Stop() const {
+    if (started_) (void)rp::RunProcess({Script(), "stop", "--data-dir", dir_.path()});
+    started_ = false;
+  }
+  const std::string& error() const { return error_; }
+  // Storage options with the server's endpoint and credentials (from its
+  // s3.env), so the tests do not depend on the environment.
+  StorageOptions options() const { return options_; }
+  static constexpr const char* kBucket = "contract-tests";
+
+ private:
+  static std::string Script() { return std::string(RP_SOURCE_DIR) + "/scripts/s3-local"; }
+
+  S3Server() {
+    const std::string port = std::to_string(rp::FreePort());
+    auto start = rp::RunProcess({Script(), "start", "--port", port, "--data-dir", dir_.path()});
+    if (start.exit_code != 0) {
+      error_ = "scripts/s3-local start failed (exit " + std::to_string(start.exit_code) + "): " + start.out +
+               start.err;
+      return;
+    }
+    started_ = true;
+    auto bucket = rp::RunProcess({Script(), "create-bucket", "--data-dir", dir_.path(), "--bucket", kBucket});
+    if (bucket.exit_code != 0) {
+      error_ = "scripts/s3-local create-bucket failed: " + bucket.out + bucket.err;
+      return;
+    }
+    std::ifstream env(dir_.path() + "/s3.env");
+    std::map<std::string, std::string> vars;
+    for (std::string line; std::getline(env, line);) {
+      if (line.rfind("export ", 0) == 0) line.erase(0, 7);
+      const size_t eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      std::string value = line.substr(eq + 1);
+      if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"'))
+        value = value.substr(1, value.size() - 2);
+      vars[line.substr(0, eq)] = value;
+    }
+    for (const char* var : {"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"}) {
+      if (vars[var].empty()) {
+        error_ = std::string("no ") + var + " in " + dir_.path() + "/s3.env";
+        return;
+      }
+    }
+    options_ = {{"aws_endpoint_url", vars["AWS_ENDPOINT_URL"]},
+                {"aws_access_key_id", vars["AWS_ACCESS_KEY_ID"]},
+                {"aws_secret_access_key", vars["AWS_SECRET_ACCESS_KEY"]},
+                {"aws_region", vars["AWS_REGION"]}};
+  }
+
+  TempDir dir_;
+  mutable bool started_ = false;
+  std::string error_;
+  StorageOptions options_;
+};
+
+bool s3_server_used = false;
+
+const S3Server& S3Server::Get() {
+  static S3Server server;
+  s3_server_used = true;
+  return server;
+}
+
+// Stops the server once every test has run.
+class S3ServerEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (s3_server_used) S3Server::Get().Stop();
+  }
+};
+[[maybe_unused]] ::testing::Environment* const s3_environment =
+    ::testing::AddGlobalTestEnvironment(new S3ServerEnvironment);
+
+// A fresh prefix of the shared bucket per test.
+class S3Harness final : public StorageHarness {
+ public:
+  S3Harness() {
+    const S3Server& server = S3Server::Get();
+    error_ = server.error();
+    if (!error_.empty()) return;
+    auto opened = OpenStorage(std::string("s3://") + S3Server::kBucket + "/t-" + NewUuid(), server.options());
+    if (!opened.ok()) {
+      error_ = opened.status().ToString();
+      return;
+    }
+    storage_ = *opened;
+  }
+  std::shared_ptr<Storage> storage() const override { return storage_; }
+  std::string error() const override { return error_; }
+
+ private:
+  std::string error_;
   std::shared_ptr<Storage> storage_;
 };
 
@@ -58,6 +175,7 @@ class StorageContract : public ::testing::TestWithParam<StorageKind> {
  protected:
   void SetUp() override {
     harness_ = GetParam().make();
+    ASSERT_EQ(harness_->error(), "");
     storage_ = harness_->storage();
   }
 
@@ -285,6 +403,20 @@ TEST_P(StorageContract, AnAbortedOutputStreamLeavesNothing) {
   EXPECT_TRUE(Keys("").empty());
 }
 
+// Object stores publish what a dropped stream buffered (Arrow's S3 stream
+// closes in its destructor); the storage must not. Large enough for S3 to
+// have started a multipart upload.
+TEST_P(StorageContract, ADroppedOutputStreamLeavesNothing) {
+  {
+    auto stream = s().OpenOutputStream("p/part-1.parquet");
+    ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+    const std::string chunk(6 << 20, 'y');
+    ASSERT_TRUE((*stream)->Write(chunk.data(), static_cast<int64_t>(chunk.size())).ok());
+  }
+  EXPECT_FALSE(s().Exists("p/part-1.parquet").ValueOr(true));
+  EXPECT_TRUE(Keys("").empty());
+}
+
 TEST_P(StorageContract, OpenForReadGivesRandomAccessToAnyThread) {
   std::string content;
   for (int i = 0; i < 100'000; ++i) content += static_cast<char>('a' + i % 23);
@@ -336,7 +468,8 @@ TEST_P(StorageContract, AbsoluteLocationsUnderTheRootMapToKeys) {
 
 INSTANTIATE_TEST_SUITE_P(Storage, StorageContract,
                          ::testing::Values(StorageKind{"Local",
-                                                       [] { return std::make_unique<LocalHarness>(); }}),
+                                                       [] { return std::make_unique<LocalHarness>(); }},
+                                           StorageKind{"S3", [] { return std::make_unique<S3Harness>(); }}),
                          [](const ::testing::TestParamInfo<StorageKind>& info) { return info.param.name; });
 
 // ---- The factory ----
@@ -357,12 +490,215 @@ TEST(OpenStorage, PathsAndFileUrisAreTheLocalDisk) {
   }
 }
 
+TEST(OpenStorage, S3LocationsAreS3Storage) {
+  const StorageOptions keys = {{"aws_access_key_id", "k"}, {"aws_secret_access_key", "s"}};
+  for (const auto& [location, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"s3://bucket/prefix/t", "s3://bucket/prefix/t"},
+           {"s3://bucket/prefix/t/", "s3://bucket/prefix/t"},
+           {"s3://bucket", "s3://bucket"},
+       }) {
+    auto storage = OpenStorage(location, keys);
+    ASSERT_TRUE(storage.ok()) << location << ": " << storage.status().ToString();
+    EXPECT_EQ((*storage)->location(), expected) << location;
+  }
+  // A misspelt option is an error, not a silent fall-back to the environment.
+  StorageOptions typo = keys;
+  typo["region"] = "eu-west-1";
+  auto refused = OpenStorage("s3://bucket/t", typo);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.status().IsInvalidArgument()) << refused.status().ToString();
+  EXPECT_FALSE(OpenStorage("s3:///t", keys).ok());
+  StorageOptions no_http = keys;
+  no_http["aws_endpoint_url"] = "http://127.0.0.1:1";
+  no_http["aws_allow_http"] = "false";
+  EXPECT_TRUE(OpenStorage("s3://bucket/t", no_http).status().IsInvalidArgument());
+}
+
+// ---- S3 failures: retries, and conditional PUTs whose answer was lost ----
+
+// A TCP proxy in front of the S3 server that fails chosen requests. One
+// request per connection (the storage's curl requests do not reuse
+// connections; "Connection: close" makes the server end each one).
+class FaultProxy {
+ public:
+  enum class Fault { kNone, kReply503, kLoseResponse };
+  // Decides the fate of the n-th request (from 0) given its request line.
+  using Policy = std::function<Fault(int n, const std::string& request_line)>;
+
+  FaultProxy(int upstream_port, Policy policy) : upstream_port_(upstream_port), policy_(std::move(policy)) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(listener_, 64) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ADD_FAILURE() << "proxy: cannot listen";
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+    acceptor_ = std::thread([this] { AcceptLoop(); });
+  }
+  ~FaultProxy() {
+    ::shutdown(listener_, SHUT_RDWR);
+    if (acceptor_.joinable()) acceptor_.join();
+    ::close(listener_);
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& t : workers_) t.join();
+  }
+  int port() const { return port_; }
+  int requests() const { return count_.load(); }
+
+ private:
+  void AcceptLoop() {
+    for (;;) {
+      const int client = ::accept(listener_, nullptr, nullptr);
+      if (client < 0) return;
+      const int n = count_++;
+      std::lock_guard<std::mutex> lock(mu_);
+      workers_.emplace_back([this, client, n] { Serve(client, n); });
+    }
+  }
+
+  static bool SendAll(int fd, std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t w = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+      if (w <= 0) return false;
+      data.remove_prefix(static_cast<size_t>(w));
+    }
+    return true;
+  }
+
+  void Serve(int client, int n) {
+    // The whole request: the head, then Content-Length bytes of body.
+    std::string request;
+    char buf[65536];
+    size_t head_end = std::string::npos, total = std::string::npos;
+    while (total == std::string::npos || request.size() < total) {
+      const ssize_t r = ::recv(client, buf, sizeof buf, 0);
+      if (r <= 0) break;
+      request.append(buf, static_cast<size_t>(r));
+      if (head_end == std::string::npos && (head_end = request.find("\r\n\r\n")) != std::string::npos) {
+        size_t length = 0;
+        std::string head = request.substr(0, head_end);
+        for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (size_t at = head.find("\r\ncontent-length:"); at != std::string::npos)
+          length = std::stoul(head.substr(at + 17));
+        total = head_end + 4 + length;
+      }
+    }
+    const std::string line = request.substr(0, request.find("\r\n"));
+    const Fault fault = policy_(n, line);
+    if (fault == Fault::kReply503) {
+      SendAll(client, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    } else {
+      request.insert(line.size() + 2, "Connection: close\r\n");
+      const int upstream = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      addr.sin_port = htons(static_cast<uint16_t>(upstream_port_));
+      if (::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+          SendAll(upstream, request)) {
+        std::string response;
+        for (ssize_t r; (r = ::recv(upstream, buf, sizeof buf, 0)) > 0;)
+          response.append(buf, static_cast<size_t>(r));
+        // Lost: the server acted on the request, the client never hears.
+        if (fault == Fault::kNone) SendAll(client, response);
+      }
+      ::close(upstream);
+    }
+    ::close(client);
+  }
+
+  int upstream_port_;
+  Policy policy_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<int> count_{0};
+  std::thread acceptor_;
+  std::mutex mu_;
+  std::vector<std::thread> workers_;
+};
+
+class S3Faults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const S3Server& server = S3Server::Get();
+    ASSERT_EQ(server.error(), "");
+    options_ = server.options();
+    const std::string endpoint = options_["aws_endpoint_url"];
+    upstream_port_ = std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
+    location_ = std::string("s3://") + S3Server::kBucket + "/faults-" + NewUuid();
+    direct_ = OpenStorage(location_, options_).value();
+  }
+
+  // The same location, through a proxy that injects `policy`'s faults.
+  std::shared_ptr<Storage> Through(const FaultProxy& proxy, const std::string& max_retries = "10") {
+    StorageOptions options = options_;
+    options["aws_endpoint_url"] = "http://127.0.0.1:" + std::to_string(proxy.port());
+    options["max_retries"] = max_retries;
+    return OpenStorage(location_, options).value();
+  }
+
+  StorageOptions options_;
+  int upstream_port_ = 0;
+  std::string location_;
+  std::shared_ptr<Storage> direct_;
+};
+
+TEST_F(S3Faults, ServerErrorsAreRetriedWithBackoff) {
+  FaultProxy proxy(upstream_port_, [](int n, const std::string&) {
+    return n < 3 ? FaultProxy::Fault::kReply503 : FaultProxy::Fault::kNone;
+  });
+  auto s3 = Through(proxy);
+  ASSERT_TRUE(s3->Put("a", "x").ok());
+  EXPECT_EQ(direct_->Read("a").ValueOr("?"), "x");
+  EXPECT_EQ(proxy.requests(), 4);
+}
+
+TEST_F(S3Faults, PersistentFailuresGiveUpAfterTheRetryLimit) {
+  FaultProxy proxy(upstream_port_, [](int, const std::string&) { return FaultProxy::Fault::kReply503; });
+  auto s3 = Through(proxy, "2");
+  auto put = s3->PutIfAbsent("_delta_log/00000000000000000000.json", "c");
+  ASSERT_FALSE(put.ok());
+  EXPECT_EQ(put.status().code(), Status::Code::kIOError) << put.status().ToString();
+  EXPECT_NE(put.status().message().find("503"), std::string::npos) << put.status().ToString();
+  EXPECT_NE(put.status().message().find("3 attempts"), std::string::npos) << put.status().ToString();
+  EXPECT_EQ(proxy.requests(), 3);
+}
+
+TEST_F(S3Faults, AConditionalPutWhoseAnswerWasLostIsRecognisedAsOurs) {
+  const std::string key = "_delta_log/00000000000000000000.json";
+  // The first PUT lands but its 200 never arrives; the retry meets 412.
+  FaultProxy proxy(upstream_port_, [](int n, const std::string&) {
+    return n == 0 ? FaultProxy::Fault::kLoseResponse : FaultProxy::Fault::kNone;
+  });
+  auto s3 = Through(proxy);
+  auto won = s3->PutIfAbsent(key, "ours\n");
+  ASSERT_TRUE(won.ok()) << won.status().ToString();
+  EXPECT_TRUE(*won);
+  EXPECT_GE(proxy.requests(), 3);  // the lost PUT, the 412, the read back
+  // Without any doubt, a 412 is a lost race, whatever the content.
+  EXPECT_FALSE(direct_->PutIfAbsent(key, "ours\n").ValueOr(true));
+}
+
+TEST_F(S3Faults, AConditionalPutRetriedIntoAnotherWritersObjectLoses) {
+  const std::string key = "_delta_log/00000000000000000001.json";
+  ASSERT_TRUE(direct_->PutIfAbsent(key, "theirs\n").ValueOr(false));
+  // The first attempt fails (503: it might have landed, as far as the
+  // client knows); the retry's 412 and the read back show another writer.
+  FaultProxy proxy(upstream_port_, [](int n, const std::string&) {
+    return n == 0 ? FaultProxy::Fault::kReply503 : FaultProxy::Fault::kNone;
+  });
+  auto s3 = Through(proxy);
+  auto won = s3->PutIfAbsent(key, "ours\n");
+  ASSERT_TRUE(won.ok()) << won.status().ToString();
+  EXPECT_FALSE(*won);
+  EXPECT_EQ(direct_->Read(key).ValueOr("?"), "theirs\n");
+}
+
 TEST(OpenStorage, OtherLocationsAreRefused) {
-  auto s3 = OpenStorage("s3://bucket/prefix/t", {{"region", "eu-west-1"}});
-  ASSERT_FALSE(s3.ok());
-  EXPECT_TRUE(s3.status().IsInvalidArgument());
-  EXPECT_NE(s3.status().message().find("S3 storage is not built yet"), std::string::npos)
-      << s3.status().ToString();
   for (const char* location : {"", "gs://bucket/t", "file://otherhost/t", "file:relative/t"}) {
     auto refused = OpenStorage(location);
     ASSERT_FALSE(refused.ok()) << location;
