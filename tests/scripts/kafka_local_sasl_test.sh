@@ -149,7 +149,7 @@ PASSWORD=$(<"$FRESH/sasl/password")
 grep -qx "brokers = \"127.0.0.1:$Q1\"" "$FRESH/client-sasl.toml" || fail "client-sasl.toml points at the SASL_SSL port"
 CA=$(toml_value "$FRESH/client-sasl.toml" ssl.ca.location)
 openssl verify -CAfile "$CA" "$FRESH/tls/broker.pem" >/dev/null || fail "the broker certificate is signed by the CA"
-openssl x509 -in "$FRESH/tls/broker.pem" -noout -ext subjectAltName | grep -q 'IP Address:127.0.0.1' ||
+[[ $(openssl x509 -in "$FRESH/tls/broker.pem" -noout -ext subjectAltName) == *'IP Address:127.0.0.1'* ]] ||
   fail "the broker certificate names 127.0.0.1"
 # The librdkafka properties file holds the same settings as the TOML file.
 diff <(sed -n 's/^"\(.*\)" = "\(.*\)"$/\1=\2/p' "$FRESH/client-sasl.toml" | sort) \
@@ -178,7 +178,7 @@ ok "secrets and the files holding them are mode 0600 (dirs 0700)"
 
 OUT=$(java_metadata "$FRESH/client-sasl-java.properties" "$Q1") || fail "metadata over SASL_SSL: $OUT"
 [[ $OUT == *"127.0.0.1:$Q1 (id: 1 "* ]] || fail "the broker advertises the SASL_SSL port to SASL_SSL clients: $OUT"
-kcat -L -b "127.0.0.1:$P1" -m 5 | grep -q "broker 1 at 127.0.0.1:$P1" || fail "PLAINTEXT still answers on $P1"
+[[ $(kcat -L -b "127.0.0.1:$P1" -m 5) == *"broker 1 at 127.0.0.1:$P1"* ]] || fail "PLAINTEXT still answers on $P1"
 run 0 "$K" create-topic --port "$P1" --topic secure --partitions 2
 MESSAGE="over SASL_SSL $$ $RANDOM"
 OUT=$(java_produce "$FRESH/client-sasl-java.properties" "$Q1" secure "$MESSAGE") || fail "producing over SASL_SSL: $OUT"
