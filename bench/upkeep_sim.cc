@@ -133,6 +133,11 @@ struct Flags {
   std::string label;
   std::string payload = "seed";
   bool eager_gc = false;
+  // Reopen both table handles this often (0: never, as sync): a long-lived
+  // handle keeps every tombstone in memory, and copies them all whenever a
+  // compaction commits while its snapshot is held.
+  double restart_minutes = 0;
+  bool tiered = true;  // sync's size-tiered file selection (delta/optimize.h)
 };
 
 // "YYYY-MM-DDTHH:MM:SSZ" (the Z optional, UTC either way) to ms since the epoch.
@@ -344,6 +349,7 @@ class Simulation {
     optimize_.target_file_size = flags_.compact_target_file_size;
     optimize_.min_files = flags_.compact_min_files;
     optimize_.sort_columns = {"partition", "offset"};
+    optimize_.tiered = flags_.tiered;
 
     start_ms_ = ParseUtc(flags_.start);
     now_ms_ = start_ms_;
@@ -390,6 +396,8 @@ class Simulation {
     int64_t next_compact = start_ms_ + flags_.compact_interval_ms;
     int64_t next_vacuum = vacuum_every > 0 ? start_ms_ + vacuum_every : INT64_MAX;
     int64_t next_report = start_ms_ + report_every;
+    const auto restart_every = static_cast<int64_t>(flags_.restart_minutes * 60'000);
+    int64_t next_restart = restart_every > 0 ? start_ms_ + restart_every : INT64_MAX;
     window_first_offset_.assign(static_cast<size_t>(flags_.partitions), 0);
     bool stopped_early = false;
     const double used_at_start = UsedGb(flags_.dir);
@@ -403,6 +411,13 @@ class Simulation {
       if (now_ms_ >= next_vacuum) {
         VacuumNow();
         next_vacuum += vacuum_every;
+      }
+      if (now_ms_ >= next_restart) {
+        // As a sync restarted now: fresh handles load the table from its
+        // checkpoint, without the tombstones that expired in memory.
+        sync_table_ = Check(rp::delta::Table::Open(path_, options), "reopen sync's handle");
+        compact_table_ = Check(rp::delta::Table::Open(path_, options), "reopen the compactor's handle");
+        next_restart += restart_every;
       }
       const bool last = now_ms_ >= end_ms;
       if (now_ms_ >= next_report || last) {
@@ -683,10 +698,15 @@ class Simulation {
                 flags_.hours, FormatUtc(start_ms_).c_str(), flags_.records_per_second, flags_.payload.c_str(),
                 flags_.partitions, flags_.commit_ms, flags_.late_fraction * 100, flags_.late_hours);
     std::printf("  auto-compaction %s: every %" PRId64 " ms, partitions with >= %d files < %" PRId64
-                " bytes, sorted by partition, offset; vacuum every %.2f h%s\n",
+                " bytes (%s), sorted by partition, offset; vacuum every %.2f h%s\n",
                 flags_.auto_compact ? "on" : "off", flags_.compact_interval_ms, flags_.compact_min_files,
-                flags_.compact_target_file_size, flags_.vacuum_every_hours,
+                flags_.compact_target_file_size, flags_.tiered ? "size-tiered" : "all at once",
+                flags_.vacuum_every_hours,
                 flags_.eager_gc ? " (--eager-gc: removed files deleted at once, counted until vacuum)" : "");
+    if (flags_.restart_minutes > 0) {
+      std::printf("  table handles reopened every %.1f simulated minutes, as a restarted sync\n",
+                  flags_.restart_minutes);
+    }
     std::printf("  table configuration:");
     for (const auto& [k, v] : configuration_) std::printf(" %s=%s", k.c_str(), v.c_str());
     std::printf("\n  load average at start: %s\n", LoadAverage().c_str());
@@ -787,7 +807,9 @@ class Simulation {
         << ", \"compact_min_files\": " << flags_.compact_min_files
         << ", \"compact_target_file_size\": " << flags_.compact_target_file_size
         << ", \"vacuum_every_hours\": " << flags_.vacuum_every_hours
-        << ", \"eager_gc\": " << (flags_.eager_gc ? "true" : "false") << ", \"dir\": " << q(flags_.dir)
+        << ", \"eager_gc\": " << (flags_.eager_gc ? "true" : "false")
+        << ", \"restart_minutes\": " << flags_.restart_minutes
+        << ", \"tiered\": " << (flags_.tiered ? "true" : "false") << ", \"dir\": " << q(flags_.dir)
         << ", \"seed\": " << flags_.seed << ", \"table_configuration\": {";
     bool first = true;
     for (const auto& [k, v] : configuration_) {
@@ -899,6 +921,11 @@ int main(int argc, char** argv) {
       "--eager-gc", f.eager_gc,
       "Delete files compaction removed at once (the disk cannot hold what vacuum keeps); figures count "
       "them until the vacuum that would have deleted them");
+  app.add_option(
+      "--restart-minutes", f.restart_minutes,
+      "Reopen sync's and the compactor's table handles this often, as a restarted sync (0: never)");
+  app.add_flag("--tiered,!--no-tiered", f.tiered,
+               "Size-tiered compaction as sync does (default); --no-tiered packs every small file each time");
   app.add_option("--label", f.label, "A name for the run, copied into the JSON");
   CLI11_PARSE(app, argc, argv);
   if (f.hours <= 0 || f.records_per_second < 0 || f.partitions < 1 || f.commit_ms < 0 ||

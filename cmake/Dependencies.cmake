@@ -20,6 +20,10 @@ find_package(date REQUIRED)   # date::date-tz, built against the OS tz database
 find_package(fmt REQUIRED)
 pkg_check_modules(LUA REQUIRED IMPORTED_TARGET lua5.4)  # Lua logics (src/logic/lua)
 find_package(CURL REQUIRED)   # S3 commits: conditional PUTs signed by CURLOPT_AWS_SIGV4 (src/delta)
+# Deletion vectors (src/delta): CRoaring decodes their Roaring bitmaps (Debian's
+# libroaring-dev ships a CMake package, no pkg-config file), zlib checks their CRC-32.
+find_package(roaring CONFIG REQUIRED)
+find_package(ZLIB REQUIRED)
 
 find_package(Arrow QUIET)
 find_package(Parquet QUIET)

@@ -41,13 +41,13 @@ bool Same(const Txn& a, const Txn& b) {
 bool Same(const AddFile& a, const AddFile& b) {
   return a.path == b.path && a.partition_values == b.partition_values && a.size == b.size &&
          a.modification_time == b.modification_time && a.data_change == b.data_change && a.stats == b.stats &&
-         a.tags == b.tags;
+         a.tags == b.tags && a.deletion_vector == b.deletion_vector;
 }
 
 bool Same(const RemoveFile& a, const RemoveFile& b) {
   return a.path == b.path && a.deletion_timestamp == b.deletion_timestamp && a.data_change == b.data_change &&
          a.extended_file_metadata == b.extended_file_metadata && a.partition_values == b.partition_values &&
-         a.size == b.size;
+         a.size == b.size && a.deletion_vector == b.deletion_vector;
 }
 
 bool Same(const CommitInfo& a, const CommitInfo& b) {
@@ -90,10 +90,12 @@ std::shared_ptr<arrow::Schema> CheckSchema(const std::string& schema_string) {
 
 // A partition value that parses as its column's type prints back as text that
 // parses to the same value.
-void CheckPartitionValue(const std::optional<std::string>& value, const std::shared_ptr<arrow::DataType>& type) {
+void CheckPartitionValue(const std::optional<std::string>& value,
+                         const std::shared_ptr<arrow::DataType>& type) {
   Result<std::shared_ptr<arrow::Scalar>> scalar = ParsePartitionValue(value, type);
   if (!scalar.ok()) return;
-  const std::string context = "partition value " + (value ? Printable(*value) : "null") + " as " + type->ToString();
+  const std::string context =
+      "partition value " + (value ? Printable(*value) : "null") + " as " + type->ToString();
   arrow::Result<std::shared_ptr<arrow::Array>> array = arrow::MakeArrayFromScalar(**scalar, 1);
   RP_FUZZ_CHECK(array.ok(), context);
   Result<std::optional<std::string>> text = SerializePartitionValue(**array, 0);
@@ -138,7 +140,8 @@ void CheckCommit(std::string_view text) {
   const std::string serialized = SerializeCommit(*parsed);
   // Only unknown actions (which readers ignore): nothing to write back.
   if (serialized.empty()) {
-    RP_FUZZ_CHECK(Same(*parsed, LogActions()), "input " + Printable(text) + " gave actions that serialize to nothing");
+    RP_FUZZ_CHECK(Same(*parsed, LogActions()),
+                  "input " + Printable(text) + " gave actions that serialize to nothing");
     return;
   }
   Result<LogActions> again = ParseCommitFile(serialized, "again.json");
@@ -146,8 +149,8 @@ void CheckCommit(std::string_view text) {
                                 again.status().ToString());
   RP_FUZZ_CHECK(Same(*parsed, *again), "input " + Printable(text) + "\nserialized " + Printable(serialized));
   const std::string serialized_again = SerializeCommit(*again);
-  RP_FUZZ_CHECK(serialized_again == serialized, "serialized " + Printable(serialized) + "\nthen " +
-                                                    Printable(serialized_again));
+  RP_FUZZ_CHECK(serialized_again == serialized,
+                "serialized " + Printable(serialized) + "\nthen " + Printable(serialized_again));
 
   if (parsed->protocol) CheckProtocolVersions(text, *parsed->protocol);
 

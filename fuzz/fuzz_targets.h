@@ -20,6 +20,7 @@ void LogicTarget(const uint8_t* data, size_t size);
 void DeltaLogTarget(const uint8_t* data, size_t size);
 void OffsetSpecTarget(const uint8_t* data, size_t size);
 void PartitionPathTarget(const uint8_t* data, size_t size);
+void DeletionVectorTarget(const uint8_t* data, size_t size);
 
 [[noreturn]] inline void Fail(const char* file, int line, const char* condition, const std::string& detail) {
   std::fprintf(stderr, "%s:%d: fuzz invariant broken: %s\n%s\n", file, line, condition, detail.c_str());
@@ -61,9 +62,9 @@ inline std::string Printable(std::string_view s) {
 #ifdef RP_FUZZ_REPLAY
 #define RP_FUZZ_ENTRY(target)
 #else
-#define RP_FUZZ_ENTRY(target)                                                  \
-  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {    \
-    target(data, size);                                                        \
-    return 0;                                                                  \
+#define RP_FUZZ_ENTRY(target)                                               \
+  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { \
+    target(data, size);                                                     \
+    return 0;                                                               \
   }
 #endif

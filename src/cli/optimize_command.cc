@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/storage_options.h"
 #include "delta/optimize.h"
 #include "delta/table.h"
 #include "jobs/raw_table.h"
@@ -20,6 +21,7 @@ namespace {
 
 struct OptimizeFlags {
   std::string table;
+  StorageFlags storage;
   std::string where;
   int64_t target_file_size = 64LL << 20;
 };
@@ -82,7 +84,11 @@ Result<delta::ColumnRange> ParseComparison(const std::string& term,
 }
 
 int RunOptimize(const OptimizeFlags& flags) {
-  auto table = delta::Table::Open(flags.table);
+  auto storage = flags.storage.Resolve(flags.table);
+  if (!storage.ok()) return ReportError(storage.status());
+  delta::TableOptions table_options;
+  table_options.storage = *storage;
+  auto table = delta::Table::Open(flags.table, table_options);
   if (!table.ok()) {
     return ReportError(table.status().IsNotFound() ? Status::InvalidArgument(table.status().message())
                                                    : table.status());
@@ -133,6 +139,7 @@ void AddOptimizeCommand(CLI::App& app, CommandAction* action) {
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  flags->storage.AddTo(cmd, /*with_config=*/true);
   cmd->callback([flags, action] { *action = [flags] { return RunOptimize(*flags); }; });
 }
 

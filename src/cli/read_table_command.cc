@@ -7,9 +7,11 @@
 #include "cli/arrow_cells.h"
 #include "cli/command.h"
 #include "cli/show_table.h"
+#include "cli/storage_options.h"
 #include "common/json_string.h"
 #include "delta/file_stats.h"
 #include "delta/log_store.h"
+#include "delta/missing_data_files.h"
 #include "delta/scan.h"
 #include "delta/schema.h"
 #include "delta/snapshot.h"
@@ -20,6 +22,7 @@ namespace {
 
 struct ReadTableFlags {
   std::string table;
+  StorageFlags storage;
   std::string format = "table";
   std::optional<int64_t> version;
 };
@@ -40,12 +43,19 @@ Result<std::shared_ptr<const delta::Snapshot>> LoadSnapshotAt(const delta::LogSt
 // Rows ordered by (partition, offset) when the table has them, else by the
 // sortable columns in schema order, so output never depends on file layout.
 std::vector<std::string> SortKeys(const arrow::Schema& schema) {
-  if (schema.GetFieldIndex("partition") >= 0 && schema.GetFieldIndex("offset") >= 0) return {"partition", "offset"};
+  if (schema.GetFieldIndex("partition") >= 0 && schema.GetFieldIndex("offset") >= 0)
+    return {"partition", "offset"};
   std::vector<std::string> keys;
   for (const auto& f : schema.fields()) {
     switch (f->type()->id()) {
-      case arrow::Type::INT8: case arrow::Type::INT16: case arrow::Type::INT32: case arrow::Type::INT64:
-      case arrow::Type::FLOAT: case arrow::Type::DOUBLE: case arrow::Type::STRING: case arrow::Type::DATE32:
+      case arrow::Type::INT8:
+      case arrow::Type::INT16:
+      case arrow::Type::INT32:
+      case arrow::Type::INT64:
+      case arrow::Type::FLOAT:
+      case arrow::Type::DOUBLE:
+      case arrow::Type::STRING:
+      case arrow::Type::DATE32:
       case arrow::Type::TIMESTAMP:
         keys.push_back(f->name());
         break;
@@ -57,7 +67,9 @@ std::vector<std::string> SortKeys(const arrow::Schema& schema) {
 }
 
 int RunReadTable(const ReadTableFlags& flags) {
-  auto store = delta::LogStore::Open(flags.table);
+  auto storage = flags.storage.Resolve(flags.table);
+  if (!storage.ok()) return ReportError(storage.status());
+  auto store = delta::LogStore::Open(flags.table, *storage);
   if (!store.ok()) return ReportError(store.status());
   auto snapshot = LoadSnapshotAt(*store, flags.version);
   if (!snapshot.ok()) return ReportError(snapshot.status());
@@ -69,7 +81,12 @@ int RunReadTable(const ReadTableFlags& flags) {
   spec.schema = snap.schema();
   spec.partition_columns = snap.partition_columns();
   auto result = delta::Scan(files, spec);
-  if (!result.ok()) return ReportError(result.status());
+  if (!result.ok()) {
+    // Most likely time travel to a version whose files vacuum deleted: say so.
+    if (result.status().IsNotFound())
+      return ReportError(delta::ExplainMissingDataFiles(*store, snap, result.status()));
+    return ReportError(result.status());
+  }
   auto table = result->ToTable();
   if (!table.ok()) return ReportError(table.status());
   auto sorted = delta::SortTable(*table, SortKeys(*snap.schema()));
@@ -110,12 +127,15 @@ int RunReadTable(const ReadTableFlags& flags) {
 
 struct TableInfoFlags {
   std::string table;
+  StorageFlags storage;
   std::string format = "text";
   std::optional<int64_t> version;
 };
 
 int RunTableInfo(const TableInfoFlags& flags) {
-  auto store = delta::LogStore::Open(flags.table);
+  auto storage = flags.storage.Resolve(flags.table);
+  if (!storage.ok()) return ReportError(storage.status());
+  auto store = delta::LogStore::Open(flags.table, *storage);
   if (!store.ok()) return ReportError(store.status());
   auto snapshot = LoadSnapshotAt(*store, flags.version);
   if (!snapshot.ok()) return ReportError(snapshot.status());
@@ -123,21 +143,27 @@ int RunTableInfo(const TableInfoFlags& flags) {
   int64_t rows = 0;
   bool rows_known = true;
   for (const auto& [path, add] : snap.files()) {
-    auto stats = add.stats ? delta::ParseFileStats(*add.stats) : Result<delta::FileStats>(Status::NotFound(""));
-    if (stats.ok() && stats->num_records) rows += *stats->num_records;
-    else rows_known = false;
+    auto stats =
+        add.stats ? delta::ParseFileStats(*add.stats) : Result<delta::FileStats>(Status::NotFound(""));
+    // numRecords counts the file's rows; a deletion vector deletes some.
+    if (stats.ok() && stats->num_records) {
+      rows += *stats->num_records - (add.deletion_vector ? add.deletion_vector->cardinality : 0);
+    } else {
+      rows_known = false;
+    }
   }
   const auto& proto = snap.protocol();
   auto features = [](const std::optional<std::vector<std::string>>& f) {
     std::string s;
-    if (f) for (const auto& x : *f) s += (s.empty() ? "" : ",") + x;
+    if (f)
+      for (const auto& x : *f) s += (s.empty() ? "" : ",") + x;
     return s;
   };
   if (flags.format == "json") {
     std::string j = "{\"path\":";
     AppendJsonString(flags.table, &j);
-    j += fmt::format(",\"version\":{},\"protocol\":{{\"minReaderVersion\":{},\"minWriterVersion\":{}}}", snap.version(),
-                     proto.min_reader_version, proto.min_writer_version);
+    j += fmt::format(",\"version\":{},\"protocol\":{{\"minReaderVersion\":{},\"minWriterVersion\":{}}}",
+                     snap.version(), proto.min_reader_version, proto.min_writer_version);
     j += ",\"id\":";
     AppendJsonString(snap.metadata().id, &j);
     j += ",\"schema\":[";
@@ -164,8 +190,8 @@ int RunTableInfo(const TableInfoFlags& flags) {
       j += ':';
       AppendJsonString(v, &j);
     }
-    j += fmt::format("}},\"files\":{},\"bytes\":{},\"rows\":{},\"txns\":{{", snap.num_files(), snap.table_size_bytes(),
-                     rows_known ? std::to_string(rows) : "null");
+    j += fmt::format("}},\"files\":{},\"bytes\":{},\"rows\":{},\"txns\":{{", snap.num_files(),
+                     snap.table_size_bytes(), rows_known ? std::to_string(rows) : "null");
     first = true;
     for (const auto& [app, txn] : snap.txns()) {
       if (!first) j += ',';
@@ -179,7 +205,8 @@ int RunTableInfo(const TableInfoFlags& flags) {
     std::cout << "table:       " << flags.table << "\n"
               << "version:     " << snap.version() << "\n"
               << "id:          " << snap.metadata().id << "\n"
-              << "protocol:    reader " << proto.min_reader_version << ", writer " << proto.min_writer_version;
+              << "protocol:    reader " << proto.min_reader_version << ", writer "
+              << proto.min_writer_version;
     if (proto.reader_features) std::cout << ", reader features [" << features(proto.reader_features) << "]";
     if (proto.writer_features) std::cout << ", writer features [" << features(proto.writer_features) << "]";
     std::cout << "\nschema:\n";
@@ -191,11 +218,14 @@ int RunTableInfo(const TableInfoFlags& flags) {
     std::string parts;
     for (const auto& p : snap.partition_columns()) parts += (parts.empty() ? "" : ", ") + p;
     std::cout << "partitioned: " << (parts.empty() ? "no" : parts) << "\n";
-    for (const auto& [k, v] : snap.metadata().configuration) std::cout << "config:      " << k << "=" << v << "\n";
+    for (const auto& [k, v] : snap.metadata().configuration)
+      std::cout << "config:      " << k << "=" << v << "\n";
     std::cout << "files:       " << snap.num_files() << "\n"
               << "bytes:       " << snap.table_size_bytes() << "\n"
-              << "rows:        " << (rows_known ? std::to_string(rows) : "unknown (files without stats)") << "\n";
-    for (const auto& [app, txn] : snap.txns()) std::cout << "txn:         " << app << " = " << txn.version << "\n";
+              << "rows:        " << (rows_known ? std::to_string(rows) : "unknown (files without stats)")
+              << "\n";
+    for (const auto& [app, txn] : snap.txns())
+      std::cout << "txn:         " << app << " = " << txn.version << "\n";
   }
   return kExitOk;
 }
@@ -204,18 +234,23 @@ int RunTableInfo(const TableInfoFlags& flags) {
 
 void AddReadTableCommand(CLI::App& app, CommandAction* action) {
   auto flags = std::make_shared<ReadTableFlags>();
-  CLI::App* cmd = app.add_subcommand("read-table", "Print every row of a Delta table, by partition then offset");
+  CLI::App* cmd =
+      app.add_subcommand("read-table", "Print every row of a Delta table, by partition then offset");
   cmd->add_option("--table", flags->table, "Table path")->required();
   cmd->add_option("--format", flags->format, "table (Spark show layout) or jsonl")
       ->check(CLI::IsMember({"table", "jsonl"}));
-  cmd->add_option("--version", flags->version, "Read this table version (time travel)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--version", flags->version, "Read this table version (time travel)")
+      ->check(CLI::NonNegativeNumber);
+  flags->storage.AddTo(cmd, /*with_config=*/true);
   cmd->callback([flags, action] { *action = [flags] { return RunReadTable(*flags); }; });
 
   auto info = std::make_shared<TableInfoFlags>();
-  CLI::App* icmd = app.add_subcommand("table-info", "Show a Delta table's version, protocol, schema, files and txns");
+  CLI::App* icmd =
+      app.add_subcommand("table-info", "Show a Delta table's version, protocol, schema, files and txns");
   icmd->add_option("--table", info->table, "Table path")->required();
   icmd->add_option("--format", info->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   icmd->add_option("--version", info->version, "Describe this table version")->check(CLI::NonNegativeNumber);
+  info->storage.AddTo(icmd, /*with_config=*/true);
   icmd->callback([info, action] { *action = [info] { return RunTableInfo(*info); }; });
 }
 

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/kafka_options.h"
 #include "cli/logic_flags.h"
+#include "cli/storage_options.h"
 #include "jobs/reprocess_job.h"
 #include "jobs/shutdown.h"
 
@@ -15,6 +16,7 @@ namespace {
 
 struct ReprocessFlags {
   KafkaOptions kafka;
+  StorageFlags storage;
   LogicFlags logic;
   jobs::ReprocessJobOptions job;
   std::vector<int64_t> range;
@@ -25,6 +27,9 @@ int RunReprocess(ReprocessFlags flags) {
   auto config = flags.kafka.Resolve();
   if (!config.ok()) return ReportError(config.status());
   flags.job.kafka = *config;
+  auto storage = flags.storage.Resolve(flags.job.table_path, flags.kafka.config_file);
+  if (!storage.ok()) return ReportError(storage.status());
+  flags.job.storage = *storage;
   auto spec = flags.logic.Resolve();
   if (!spec.ok()) return ReportError(spec.status());
   flags.job.logic = *spec;
@@ -51,7 +56,8 @@ int RunReprocess(ReprocessFlags flags) {
 void AddReprocessCommand(CLI::App& app, CommandAction* action) {
   auto flags = std::make_shared<ReprocessFlags>();
   auto& job = flags->job;
-  CLI::App* cmd = app.add_subcommand("reprocess", "Re-run the logic over a slice of the raw table into a topic");
+  CLI::App* cmd =
+      app.add_subcommand("reprocess", "Re-run the logic over a slice of the raw table into a topic");
   cmd->add_option("range", flags->range, "START END: inclusive offsets on every partition")->expected(0, 2);
   cmd->add_option("--table", job.table_path, "The raw Delta table written by sync")->required();
   cmd->add_option("--output-topic", job.output.output_topic, "Topic to write")->required();
@@ -64,13 +70,17 @@ void AddReprocessCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--until", job.slice.until, "Event time until (exclusive)");
   cmd->add_flag("--dry-run", job.dry_run, "Print what would be produced; produce nothing");
   cmd->add_option("--max-rate", job.max_rate, "Records per second at most")->check(CLI::PositiveNumber);
-  cmd->add_option("--timezone", job.timezone, "Zone for the logic (default: the table's)");
-  cmd->add_option("--partitioning", flags->partitioning, "Output partition: preserve (the input partition), key (murmur2 of the output key, as Java clients; the input partition for a null key) or random")
+  cmd->add_option("--timezone", job.timezone,
+                  "Zone for the logic (default: the table's); also the table's when it records none");
+  cmd->add_option("--partitioning", flags->partitioning,
+                  "Output partition: preserve (the input partition), key (murmur2 of the output key, as Java "
+                  "clients; the input partition for a null key) or random")
       ->check(CLI::IsMember({"preserve", "key", "random"}))
       ->capture_default_str();
   cmd->add_flag("--strict", job.strict, "Dead-letter records with a missing, null or mistyped field");
   flags->logic.AddTo(cmd);
   flags->kafka.AddTo(cmd);
+  flags->storage.AddTo(cmd, /*with_config=*/false);
   cmd->callback([flags, action] { *action = [flags] { return RunReprocess(*flags); }; });
 }
 

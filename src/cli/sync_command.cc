@@ -1,9 +1,14 @@
 // `reprocessor sync`: the input topic's raw records into the Delta table.
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "cli/kafka_options.h"
+#include "cli/storage_options.h"
 #include "common/log.h"
+#include "jobs/raw_table.h"
 #include "jobs/shutdown.h"
 #include "jobs/sync_job.h"
 #include "logic/event_time.h"
@@ -13,10 +18,12 @@ namespace {
 
 struct SyncFlags {
   KafkaOptions kafka;
+  StorageFlags storage;
   jobs::SyncJobOptions job;
-  int64_t max_batch_ms = 200;
+  int64_t max_batch_ms = 500;
   int64_t broker_timeout_s = 300;
   int64_t compact_interval_ms = 10000;
+  std::vector<std::string> table_properties;  // "key=value"
 };
 
 int RunSync(SyncFlags flags) {
@@ -28,9 +35,25 @@ int RunSync(SyncFlags flags) {
   auto config = flags.kafka.Resolve();
   if (!config.ok()) return ReportError(config.status());
   flags.job.kafka = *config;
+  auto storage = flags.storage.Resolve(flags.job.table_path, flags.kafka.config_file);
+  if (!storage.ok()) return ReportError(storage.status());
+  flags.job.storage = *storage;
   flags.job.max_batch_wait = std::chrono::milliseconds(flags.max_batch_ms);
   flags.job.broker_timeout = std::chrono::seconds(flags.broker_timeout_s);
   flags.job.compact_interval = std::chrono::milliseconds(flags.compact_interval_ms);
+  for (const auto& p : flags.table_properties) {
+    const auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return ReportError(Status::InvalidArgument("--table-property takes key=value, not '" + p + "'"));
+    }
+    flags.job.table_properties[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  {
+    // Checked before any broker is contacted: a typo is a usage error.
+    std::map<std::string, std::string> probe;
+    Status merged = jobs::MergeTableProperties(flags.job.table_properties, &probe);
+    if (!merged.ok()) return ReportError(merged);
+  }
   SetLogLevel(LogLevel::kInfo);
   const auto& stop = jobs::InstallShutdownHandlers();
   Status s = jobs::RunSyncJob(flags.job, stop, nullptr);
@@ -51,6 +74,11 @@ void AddSyncCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--job-id", job.job_id, "Prefix of the table's txn app ids (default: the group id)");
   cmd->add_option("--timezone", job.timezone,
                   "Zone of the event-time partitions (default: the table's, else the machine's)");
+  cmd->add_flag(
+      "--adopt", job.adopt,
+      "Take over a table another writer filled (rows but no txn ids of this job, e.g. the seed's Spark "
+      "job's): resume after the highest offset of each partition found in it. Without it such a table "
+      "is refused");
   cmd->add_option(
          "--layout", job.layout,
          "Columns of a new table: kafka (Spark's Kafka source columns: key, value, topic, partition, offset, "
@@ -71,6 +99,10 @@ void AddSyncCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--max-batch-ms", flags->max_batch_ms, "Commit this long after a batch's first record")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--table-property", flags->table_properties,
+                  "key=value: a Delta property for a new table, over the raw table's defaults "
+                  "(delta.checkpointInterval=100, delta.deletedFileRetentionDuration and "
+                  "delta.logRetentionDuration 'interval 30 minutes'; README, \"Table upkeep\"). Repeatable");
   cmd->add_option("--dlq-table", job.dlq_table_path,
                   "Table for records the layout cannot store, e.g. non-UTF-8 values in the seed layout "
                   "(default <table>_dlq)");
@@ -94,6 +126,7 @@ void AddSyncCommand(CLI::App& app, CommandAction* action) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   flags->kafka.AddTo(cmd);
+  flags->storage.AddTo(cmd, /*with_config=*/false);
   cmd->callback([flags, action] { *action = [flags] { return RunSync(*flags); }; });
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/command.h"
+#include "cli/storage_options.h"
 #include "common/json_string.h"
 #include "delta/log_store.h"
 #include "delta/snapshot.h"
@@ -17,6 +18,7 @@ namespace {
 
 struct VacuumFlags {
   std::string table;
+  StorageFlags storage;
   std::optional<int64_t> retain_hours;
   bool dry_run = false;
   bool force = false;
@@ -24,7 +26,9 @@ struct VacuumFlags {
 };
 
 int RunVacuum(const VacuumFlags& flags) {
-  auto store = delta::LogStore::Open(flags.table);
+  auto storage = flags.storage.Resolve(flags.table);
+  if (!storage.ok()) return ReportError(storage.status());
+  auto store = delta::LogStore::Open(flags.table, *storage);
   if (!store.ok()) return ReportError(store.status());
   auto snapshot = delta::LoadSnapshot(*store);
   if (!snapshot.ok()) {
@@ -95,6 +99,7 @@ void AddVacuumCommand(CLI::App& app, CommandAction* action) {
   cmd->add_flag("--dry-run", flags->dry_run, "List the files that would be deleted; delete nothing");
   cmd->add_flag("--force", flags->force, "Allow --retain-hours below the table's retention");
   cmd->add_option("--format", flags->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  flags->storage.AddTo(cmd, /*with_config=*/true);
   cmd->callback([flags, action] { *action = [flags] { return RunVacuum(*flags); }; });
 }
 

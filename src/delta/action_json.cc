@@ -3,10 +3,33 @@
 #include <limits>
 #include <utility>
 
+#include "delta/deletion_vector.h"
 #include "delta/json_parse.h"
 
 namespace rp::delta {
 namespace json {
+
+// add/remove.deletionVector (PROTOCOL.md "Deletion Vector Descriptor Schema");
+// `what` is "add.deletionVector" or "remove.deletionVector".
+Status ParseDeletionVector(object o, std::string_view what, DeletionVectorDescriptor* out) {
+  *out = DeletionVectorDescriptor();
+  RP_ASSIGN_OR_RETURN(auto storage_type, ReqString(o, what, "storageType"));
+  out->storage_type = std::string(storage_type);
+  RP_ASSIGN_OR_RETURN(auto path, ReqString(o, what, "pathOrInlineDv"));
+  out->path_or_inline_dv = std::string(path);
+  RP_ASSIGN_OR_RETURN(auto offset, OptInt(o, what, "offset"));
+  RP_ASSIGN_OR_RETURN(int64_t size, ReqInt(o, what, "sizeInBytes"));
+  RP_ASSIGN_OR_RETURN(out->cardinality, ReqInt(o, what, "cardinality"));
+  // offset and sizeInBytes are Ints: a larger number must not wrap.
+  for (auto [name, v] : {std::pair{"offset", offset.value_or(0)}, std::pair{"sizeInBytes", size}}) {
+    if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+      return Status::Corruption(std::string(what) + "." + name + ": out of range: " + std::to_string(v));
+    }
+  }
+  if (offset) out->offset = static_cast<int32_t>(*offset);
+  out->size_in_bytes = static_cast<int32_t>(size);
+  return ValidateDeletionVector(*out).WithContext(what);
+}
 
 Status ParseProtocol(object o, Protocol* out) {
   constexpr std::string_view kWhat = "protocol";
@@ -49,10 +72,12 @@ Status ParseMetadata(object o, Metadata* out) {
   out->schema_string = std::string(schema);
   RP_ASSIGN_OR_RETURN(auto partition_columns, OptArray(o, kWhat, "partitionColumns"));
   if (partition_columns) {
-    RP_RETURN_IF_ERROR(ReadStringList(*partition_columns, "metaData.partitionColumns", &out->partition_columns));
+    RP_RETURN_IF_ERROR(
+        ReadStringList(*partition_columns, "metaData.partitionColumns", &out->partition_columns));
   }
   RP_ASSIGN_OR_RETURN(auto configuration, OptObject(o, kWhat, "configuration"));
-  if (configuration) RP_RETURN_IF_ERROR(ReadStringMap(*configuration, "metaData.configuration", &out->configuration));
+  if (configuration)
+    RP_RETURN_IF_ERROR(ReadStringMap(*configuration, "metaData.configuration", &out->configuration));
   RP_ASSIGN_OR_RETURN(out->created_time, OptInt(o, kWhat, "createdTime"));
   return Status::OK();
 }
@@ -75,6 +100,8 @@ Status ParseAddFile(object o, AddFile* out) {
   if (stats) out->stats = std::string(*stats);
   RP_ASSIGN_OR_RETURN(auto tags, OptObject(o, kWhat, "tags"));
   if (tags) RP_RETURN_IF_ERROR(ReadStringMap(*tags, "add.tags", &out->tags.emplace()));
+  RP_ASSIGN_OR_RETURN(auto dv, OptObject(o, kWhat, "deletionVector"));
+  if (dv) RP_RETURN_IF_ERROR(ParseDeletionVector(*dv, "add.deletionVector", &out->deletion_vector.emplace()));
   return Status::OK();
 }
 
@@ -93,6 +120,10 @@ Status ParseRemoveFile(object o, RemoveFile* out) {
         ReadPartitionValues(*partition_values, "remove.partitionValues", &out->partition_values.emplace()));
   }
   RP_ASSIGN_OR_RETURN(out->size, OptInt(o, kWhat, "size"));
+  RP_ASSIGN_OR_RETURN(auto dv, OptObject(o, kWhat, "deletionVector"));
+  if (dv) {
+    RP_RETURN_IF_ERROR(ParseDeletionVector(*dv, "remove.deletionVector", &out->deletion_vector.emplace()));
+  }
   return Status::OK();
 }
 
@@ -212,6 +243,16 @@ void WritePartitionValues(const PartitionValues& m, JsonWriter* w) {
   w->EndObject();
 }
 
+void WriteDeletionVector(const DeletionVectorDescriptor& dv, JsonWriter* w) {
+  w->BeginObject();
+  w->Key("storageType").String(dv.storage_type);
+  w->Key("pathOrInlineDv").String(dv.path_or_inline_dv);
+  if (dv.offset) w->Key("offset").Int(*dv.offset);
+  w->Key("sizeInBytes").Int(dv.size_in_bytes);
+  w->Key("cardinality").Int(dv.cardinality);
+  w->EndObject();
+}
+
 void WriteStringList(const std::vector<std::string>& list, JsonWriter* w) {
   w->BeginArray();
   for (const auto& s : list) w->String(s);
@@ -245,7 +286,8 @@ Result<LogActions> ParseCommitFile(std::string_view content, std::string_view fi
                     ? Status::Corruption(std::string("invalid JSON (") + simdjson::error_message(err) + ")")
                     : ParseActionLine(doc, &out);
     if (!st.ok()) {
-      return Status::Corruption(std::string(file_name) + " line " + std::to_string(line) + ": " + st.message());
+      return Status::Corruption(std::string(file_name) + " line " + std::to_string(line) + ": " +
+                                st.message());
     }
   }
   return out;
@@ -285,6 +327,7 @@ void WriteAddFile(const AddFile& a, JsonWriter* w) {
   w->Key("dataChange").Bool(a.data_change);
   if (a.stats) w->Key("stats").String(*a.stats);
   if (a.tags) WriteStringMap(*a.tags, &w->Key("tags"));
+  if (a.deletion_vector) WriteDeletionVector(*a.deletion_vector, &w->Key("deletionVector"));
   w->EndObject();
 }
 
@@ -296,6 +339,7 @@ void WriteRemoveFile(const RemoveFile& r, JsonWriter* w) {
   if (r.extended_file_metadata) w->Key("extendedFileMetadata").Bool(*r.extended_file_metadata);
   if (r.partition_values) WritePartitionValues(*r.partition_values, &w->Key("partitionValues"));
   if (r.size) w->Key("size").Int(*r.size);
+  if (r.deletion_vector) WriteDeletionVector(*r.deletion_vector, &w->Key("deletionVector"));
   w->EndObject();
 }
 
@@ -337,7 +381,8 @@ std::string SerializeCommit(const LogActions& actions) {
     out.append(w.str());
     out.push_back('\n');
   };
-  if (actions.commit_info) line("commitInfo", [&](JsonWriter* w) { WriteCommitInfo(*actions.commit_info, w); });
+  if (actions.commit_info)
+    line("commitInfo", [&](JsonWriter* w) { WriteCommitInfo(*actions.commit_info, w); });
   if (actions.protocol) line("protocol", [&](JsonWriter* w) { WriteProtocol(*actions.protocol, w); });
   if (actions.metadata) line("metaData", [&](JsonWriter* w) { WriteMetadata(*actions.metadata, w); });
   for (const auto& t : actions.txns) line("txn", [&](JsonWriter* w) { WriteTxn(t, w); });

@@ -35,6 +35,19 @@ struct Metadata {
 // (directory __HIVE_DEFAULT_PARTITION__).
 using PartitionValues = std::map<std::string, std::optional<std::string>>;
 
+// Where the rows of a data file that are deleted without rewriting it are
+// recorded (PROTOCOL.md "Deletion Vector Descriptor Schema"); decoding and
+// loading in deletion_vector.h.
+struct DeletionVectorDescriptor {
+  std::string storage_type;       // "u" (relative file), "i" (inline) or "p" (absolute file)
+  std::string path_or_inline_dv;  // u: random prefix + Z85 UUID; i: Z85 bytes; p: URI
+  std::optional<int32_t> offset;  // where the DV starts in its file; absent when inline
+  int32_t size_in_bytes = 0;      // the serialized DV's size (decoded size when inline)
+  int64_t cardinality = 0;        // rows it deletes
+
+  bool operator==(const DeletionVectorDescriptor&) const = default;
+};
+
 struct AddFile {
   std::string path;  // URI-encoded, relative to the table root
   PartitionValues partition_values;
@@ -43,6 +56,9 @@ struct AddFile {
   bool data_change = true;
   std::optional<std::string> stats;  // JSON string: numRecords/minValues/maxValues/nullCount
   std::optional<std::map<std::string, std::string>> tags;
+  // The rows of the file that are no longer in the table. A logical file is
+  // (path, deletion vector): a DELETE replaces (p, none) by (p, dv).
+  std::optional<DeletionVectorDescriptor> deletion_vector;
 };
 
 struct RemoveFile {
@@ -52,6 +68,8 @@ struct RemoveFile {
   std::optional<bool> extended_file_metadata;
   std::optional<PartitionValues> partition_values;
   std::optional<int64_t> size;
+  // The deletion vector of the logical file removed (its add's).
+  std::optional<DeletionVectorDescriptor> deletion_vector;
 };
 
 struct Txn {
@@ -61,8 +79,8 @@ struct Txn {
 };
 
 struct CommitInfo {
-  int64_t timestamp = 0;  // ms since epoch
-  std::string operation;  // "WRITE", "CREATE TABLE", …
+  int64_t timestamp = 0;                                    // ms since epoch
+  std::string operation;                                    // "WRITE", "CREATE TABLE", …
   std::map<std::string, std::string> operation_parameters;  // values are JSON text
   std::optional<int64_t> read_version;
   bool is_blind_append = false;

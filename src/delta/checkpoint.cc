@@ -7,16 +7,18 @@
 #include <parquet/arrow/writer.h>
 #include <parquet/exception.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <limits>
 
+#include "delta/deletion_vector.h"
 #include "delta/json_parse.h"
 #include "delta/json_writer.h"
 #include "delta/log_paths.h"
 #include "delta/log_store.h"
-#include "delta/table_properties.h"
 #include "delta/snapshot.h"
+#include "delta/table_properties.h"
 
 namespace rp::delta {
 
@@ -89,11 +91,16 @@ std::optional<std::string> GetString(const ArrayPtr& a, int64_t i) {
 std::optional<int64_t> GetInt(const ArrayPtr& a, int64_t i) {
   if (!a || a->IsNull(i)) return std::nullopt;
   switch (a->type_id()) {
-    case arrow::Type::INT64: return static_cast<const arrow::Int64Array&>(*a).Value(i);
-    case arrow::Type::INT32: return static_cast<const arrow::Int32Array&>(*a).Value(i);
-    case arrow::Type::INT16: return static_cast<const arrow::Int16Array&>(*a).Value(i);
-    case arrow::Type::INT8: return static_cast<const arrow::Int8Array&>(*a).Value(i);
-    default: return std::nullopt;
+    case arrow::Type::INT64:
+      return static_cast<const arrow::Int64Array&>(*a).Value(i);
+    case arrow::Type::INT32:
+      return static_cast<const arrow::Int32Array&>(*a).Value(i);
+    case arrow::Type::INT16:
+      return static_cast<const arrow::Int16Array&>(*a).Value(i);
+    case arrow::Type::INT8:
+      return static_cast<const arrow::Int8Array&>(*a).Value(i);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -103,8 +110,8 @@ std::optional<bool> GetBool(const ArrayPtr& a, int64_t i) {
 }
 
 bool IsStringType(const arrow::DataType& t) {
-  return t.id() == arrow::Type::STRING || t.id() == arrow::Type::LARGE_STRING || t.id() == arrow::Type::BINARY ||
-         t.id() == arrow::Type::LARGE_BINARY;
+  return t.id() == arrow::Type::STRING || t.id() == arrow::Type::LARGE_STRING ||
+         t.id() == arrow::Type::BINARY || t.id() == arrow::Type::LARGE_BINARY;
 }
 
 // Reads map<string,string> row `i`. `keep_nulls` keeps null values (partition
@@ -160,6 +167,40 @@ Status GetStringList(const ArrayPtr& a, int64_t i, const char* what, std::vector
 
 Status Missing(const char* field) { return Status::Corruption(std::string(field) + " is null or missing"); }
 
+// add/remove.deletionVector, a struct column; absent or null is no DV. The
+// same checks as the JSON reader's (ValidateDeletionVector).
+Status ReadDeletionVectorRow(const arrow::StructArray& s, int64_t i, const std::string& what,
+                             std::optional<DeletionVectorDescriptor>* out) {
+  out->reset();
+  auto column = Child(s, "deletionVector");
+  if (!column || column->IsNull(i)) return Status::OK();
+  if (column->type_id() != arrow::Type::STRUCT) return Status::Corruption(what + " is not a struct column");
+  const auto& dv = static_cast<const arrow::StructArray&>(*column);
+  DeletionVectorDescriptor d;
+  auto storage_type = GetString(Child(dv, "storageType"), i);
+  auto path = GetString(Child(dv, "pathOrInlineDv"), i);
+  auto offset = GetInt(Child(dv, "offset"), i);
+  auto size = GetInt(Child(dv, "sizeInBytes"), i);
+  auto cardinality = GetInt(Child(dv, "cardinality"), i);
+  if (!storage_type) return Status::Corruption(what + ".storageType is null or missing");
+  if (!path) return Status::Corruption(what + ".pathOrInlineDv is null or missing");
+  if (!size) return Status::Corruption(what + ".sizeInBytes is null or missing");
+  if (!cardinality) return Status::Corruption(what + ".cardinality is null or missing");
+  for (int64_t v : {offset.value_or(0), *size}) {
+    if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+      return Status::Corruption(what + ": value out of range: " + std::to_string(v));
+    }
+  }
+  d.storage_type = std::move(*storage_type);
+  d.path_or_inline_dv = std::move(*path);
+  if (offset) d.offset = static_cast<int32_t>(*offset);
+  d.size_in_bytes = static_cast<int32_t>(*size);
+  d.cardinality = *cardinality;
+  RP_RETURN_IF_ERROR(ValidateDeletionVector(d).WithContext(what));
+  *out = std::move(d);
+  return Status::OK();
+}
+
 Status ReadProtocolRow(const arrow::StructArray& s, int64_t i, Protocol* p) {
   auto reader = GetInt(Child(s, "minReaderVersion"), i);
   auto writer = GetInt(Child(s, "minWriterVersion"), i);
@@ -173,8 +214,8 @@ Status ReadProtocolRow(const arrow::StructArray& s, int64_t i, Protocol* p) {
   }
   p->min_reader_version = static_cast<int>(*reader);
   p->min_writer_version = static_cast<int>(*writer);
-  for (auto [name, target] : {std::pair{"readerFeatures", &p->reader_features},
-                              std::pair{"writerFeatures", &p->writer_features}}) {
+  for (auto [name, target] :
+       {std::pair{"readerFeatures", &p->reader_features}, std::pair{"writerFeatures", &p->writer_features}}) {
     auto col = Child(s, name);
     if (col && !col->IsNull(i)) {
       RP_RETURN_IF_ERROR(GetStringList(col, i, name, &target->emplace()));
@@ -189,7 +230,8 @@ Status ReadMetadataRow(const arrow::StructArray& s, int64_t i, Metadata* m) {
   m->id = std::move(*id);
   m->name = GetString(Child(s, "name"), i);
   m->description = GetString(Child(s, "description"), i);
-  if (auto format = Child(s, "format"); format && format->type_id() == arrow::Type::STRUCT && !format->IsNull(i)) {
+  if (auto format = Child(s, "format");
+      format && format->type_id() == arrow::Type::STRUCT && !format->IsNull(i)) {
     const auto& f = static_cast<const arrow::StructArray&>(*format);
     if (auto provider = GetString(Child(f, "provider"), i)) m->format_provider = std::move(*provider);
     RP_RETURN_IF_ERROR(GetMap(Child(f, "options"), i, "metaData.format.options", false, &m->format_options));
@@ -197,8 +239,10 @@ Status ReadMetadataRow(const arrow::StructArray& s, int64_t i, Metadata* m) {
   auto schema = GetString(Child(s, "schemaString"), i);
   if (!schema) return Missing("metaData.schemaString");
   m->schema_string = std::move(*schema);
-  RP_RETURN_IF_ERROR(GetStringList(Child(s, "partitionColumns"), i, "metaData.partitionColumns", &m->partition_columns));
-  RP_RETURN_IF_ERROR(GetMap(Child(s, "configuration"), i, "metaData.configuration", false, &m->configuration));
+  RP_RETURN_IF_ERROR(
+      GetStringList(Child(s, "partitionColumns"), i, "metaData.partitionColumns", &m->partition_columns));
+  RP_RETURN_IF_ERROR(
+      GetMap(Child(s, "configuration"), i, "metaData.configuration", false, &m->configuration));
   m->created_time = GetInt(Child(s, "createdTime"), i);
   return Status::OK();
 }
@@ -207,7 +251,8 @@ Status ReadAddRow(const arrow::StructArray& s, int64_t i, AddFile* a) {
   auto path = GetString(Child(s, "path"), i);
   if (!path) return Missing("add.path");
   a->path = std::move(*path);
-  RP_RETURN_IF_ERROR(GetMap(Child(s, "partitionValues"), i, "add.partitionValues", true, &a->partition_values));
+  RP_RETURN_IF_ERROR(
+      GetMap(Child(s, "partitionValues"), i, "add.partitionValues", true, &a->partition_values));
   auto size = GetInt(Child(s, "size"), i);
   if (!size) return Missing("add.size");
   a->size = *size;
@@ -217,6 +262,7 @@ Status ReadAddRow(const arrow::StructArray& s, int64_t i, AddFile* a) {
   if (auto tags = Child(s, "tags"); tags && !tags->IsNull(i)) {
     RP_RETURN_IF_ERROR(GetMap(tags, i, "add.tags", false, &a->tags.emplace()));
   }
+  RP_RETURN_IF_ERROR(ReadDeletionVectorRow(s, i, "add.deletionVector", &a->deletion_vector));
   return Status::OK();
 }
 
@@ -231,6 +277,7 @@ Status ReadRemoveRow(const arrow::StructArray& s, int64_t i, RemoveFile* r) {
     RP_RETURN_IF_ERROR(GetMap(pv, i, "remove.partitionValues", true, &r->partition_values.emplace()));
   }
   r->size = GetInt(Child(s, "size"), i);
+  RP_RETURN_IF_ERROR(ReadDeletionVectorRow(s, i, "remove.deletionVector", &r->deletion_vector));
   return Status::OK();
 }
 
@@ -249,7 +296,8 @@ Status ReadTxnRow(const arrow::StructArray& s, int64_t i, Txn* t) {
 Status ReadActionColumn(const std::string& name, const arrow::ChunkedArray& column, LogActions* out) {
   int64_t row_base = 0;
   for (const auto& chunk : column.chunks()) {
-    if (chunk->type_id() != arrow::Type::STRUCT) return Status::Corruption("column " + name + " is not a struct");
+    if (chunk->type_id() != arrow::Type::STRUCT)
+      return Status::Corruption("column " + name + " is not a struct");
     const auto& s = static_cast<const arrow::StructArray&>(*chunk);
     for (int64_t i = 0; i < s.length(); ++i) {
       if (s.IsNull(i)) continue;
@@ -282,7 +330,8 @@ Result<LogActions> DecodeCheckpoint(const std::shared_ptr<arrow::io::RandomAcces
   bool any = false;
   for (int i = 0; i < schema->num_fields(); ++i) {
     const std::string& name = schema->field(i)->name();
-    if (name != "add" && name != "remove" && name != "txn" && name != "metaData" && name != "protocol") continue;
+    if (name != "add" && name != "remove" && name != "txn" && name != "metaData" && name != "protocol")
+      continue;
     any = true;
     std::shared_ptr<arrow::ChunkedArray> column;
     st = (*reader)->ReadColumn(i, &column);
@@ -303,7 +352,8 @@ Result<LogActions> ReadCheckpoint(const LogStore& store, int64_t version) {
   // Arrow and Parquet may throw on malformed input; nothing escapes this layer.
   try {
     auto actions = DecodeCheckpoint(input);
-    if (!actions.ok()) return Status::Corruption("checkpoint " + store.PathOf(name) + ": " + actions.status().message());
+    if (!actions.ok())
+      return Status::Corruption("checkpoint " + store.PathOf(name) + ": " + actions.status().message());
     return actions;
   } catch (const std::exception& e) {
     return Status::Corruption("checkpoint " + store.PathOf(name) + ": " + e.what());
@@ -319,11 +369,27 @@ std::shared_ptr<arrow::DataType> StringMap(bool values_nullable) {
   return arrow::map(arrow::utf8(), arrow::field("value", arrow::utf8(), values_nullable));
 }
 
-std::shared_ptr<arrow::DataType> StringList() { return arrow::list(arrow::field("element", arrow::utf8(), false)); }
+std::shared_ptr<arrow::DataType> StringList() {
+  return arrow::list(arrow::field("element", arrow::utf8(), false));
+}
+
+// add/remove.deletionVector (PROTOCOL.md "Deletion Vector Descriptor Schema").
+std::shared_ptr<arrow::DataType> DeletionVectorType() {
+  using arrow::field;
+  return arrow::struct_({
+      field("storageType", arrow::utf8(), false),
+      field("pathOrInlineDv", arrow::utf8(), false),
+      field("offset", arrow::int32()),
+      field("sizeInBytes", arrow::int32(), false),
+      field("cardinality", arrow::int64(), false),
+  });
+}
 
 // The column layout delta-rs and Spark read; required fields are non-null as
-// delta-kernel expects, everything optional is nullable.
-std::shared_ptr<arrow::Schema> CheckpointSchema() {
+// delta-kernel expects, everything optional is nullable. add and remove get a
+// deletionVector column only on tables that may hold deletion vectors, so the
+// checkpoints of every other table keep their layout.
+std::shared_ptr<arrow::Schema> CheckpointSchema(bool with_deletion_vectors) {
   using arrow::field;
   auto protocol = arrow::struct_({
       field("minReaderVersion", arrow::int32(), false),
@@ -336,7 +402,8 @@ std::shared_ptr<arrow::Schema> CheckpointSchema() {
       field("name", arrow::utf8()),
       field("description", arrow::utf8()),
       field("format",
-            arrow::struct_({field("provider", arrow::utf8(), false), field("options", StringMap(false), false)}),
+            arrow::struct_(
+                {field("provider", arrow::utf8(), false), field("options", StringMap(false), false)}),
             false),
       field("schemaString", arrow::utf8(), false),
       field("partitionColumns", StringList(), false),
@@ -348,7 +415,7 @@ std::shared_ptr<arrow::Schema> CheckpointSchema() {
       field("version", arrow::int64(), false),
       field("lastUpdated", arrow::int64()),
   });
-  auto add = arrow::struct_({
+  arrow::FieldVector add_fields = {
       field("path", arrow::utf8(), false),
       field("partitionValues", StringMap(true), false),
       field("size", arrow::int64(), false),
@@ -356,15 +423,18 @@ std::shared_ptr<arrow::Schema> CheckpointSchema() {
       field("dataChange", arrow::boolean(), false),
       field("stats", arrow::utf8()),
       field("tags", StringMap(false)),
-  });
-  auto remove = arrow::struct_({
-      field("path", arrow::utf8(), false),
-      field("deletionTimestamp", arrow::int64()),
-      field("dataChange", arrow::boolean(), false),
-      field("extendedFileMetadata", arrow::boolean()),
-      field("partitionValues", StringMap(true)),
-      field("size", arrow::int64()),
-  });
+  };
+  arrow::FieldVector remove_fields = {
+      field("path", arrow::utf8(), false),          field("deletionTimestamp", arrow::int64()),
+      field("dataChange", arrow::boolean(), false), field("extendedFileMetadata", arrow::boolean()),
+      field("partitionValues", StringMap(true)),    field("size", arrow::int64()),
+  };
+  if (with_deletion_vectors) {
+    add_fields.push_back(field("deletionVector", DeletionVectorType()));
+    remove_fields.push_back(field("deletionVector", DeletionVectorType()));
+  }
+  auto add = arrow::struct_(add_fields);
+  auto remove = arrow::struct_(remove_fields);
   return arrow::schema({field("protocol", protocol), field("metaData", metadata), field("txn", txn),
                         field("add", add), field("remove", remove)});
 }
@@ -380,6 +450,34 @@ arrow::Status AppendOptString(arrow::ArrayBuilder* b, const std::optional<std::s
 
 arrow::Status AppendOptInt(arrow::ArrayBuilder* b, const std::optional<int64_t>& v) {
   return v ? As<arrow::Int64Builder>(b)->Append(*v) : b->AppendNull();
+}
+
+arrow::Status AppendDeletionVector(arrow::ArrayBuilder* b,
+                                   const std::optional<DeletionVectorDescriptor>& dv) {
+  if (!dv) return b->AppendNull();
+  auto* sb = As<arrow::StructBuilder>(b);
+  ARROW_RETURN_NOT_OK(sb->Append());
+  ARROW_RETURN_NOT_OK(As<arrow::StringBuilder>(sb->field_builder(0))->Append(dv->storage_type));
+  ARROW_RETURN_NOT_OK(As<arrow::StringBuilder>(sb->field_builder(1))->Append(dv->path_or_inline_dv));
+  auto* offset = As<arrow::Int32Builder>(sb->field_builder(2));
+  ARROW_RETURN_NOT_OK(dv->offset ? offset->Append(*dv->offset) : offset->AppendNull());
+  ARROW_RETURN_NOT_OK(As<arrow::Int32Builder>(sb->field_builder(3))->Append(dv->size_in_bytes));
+  return As<arrow::Int64Builder>(sb->field_builder(4))->Append(dv->cardinality);
+}
+
+// Whether the checkpoint needs deletionVector columns: the table supports
+// the feature, or (a log that never declared it) some file has a DV anyway.
+bool MayHaveDeletionVectors(const Snapshot& snap) {
+  const auto& features = snap.protocol().reader_features;
+  if (features && std::find(features->begin(), features->end(), "deletionVectors") != features->end())
+    return true;
+  for (const auto& [key, a] : snap.files()) {
+    if (a.deletion_vector) return true;
+  }
+  for (const auto& [key, r] : snap.tombstones()) {
+    if (r.deletion_vector) return true;
+  }
+  return false;
 }
 
 arrow::Status AppendStringList(arrow::ArrayBuilder* b, const std::vector<std::string>& list) {
@@ -462,7 +560,8 @@ int64_t TombstoneRetentionMs(const Metadata& m) {
 }
 
 arrow::Result<EncodedCheckpoint> Encode(const Snapshot& snap, int64_t now_ms) {
-  ARROW_ASSIGN_OR_RAISE(RowBuilder rows, RowBuilder::Make(CheckpointSchema()));
+  const bool with_dvs = MayHaveDeletionVectors(snap);
+  ARROW_ASSIGN_OR_RAISE(RowBuilder rows, RowBuilder::Make(CheckpointSchema(with_dvs)));
   {
     const Protocol& p = snap.protocol();
     ARROW_ASSIGN_OR_RAISE(auto* b, rows.Row(kProtocol));
@@ -516,6 +615,7 @@ arrow::Result<EncodedCheckpoint> Encode(const Snapshot& snap, int64_t now_ms) {
     } else {
       ARROW_RETURN_NOT_OK(b->field_builder(6)->AppendNull());
     }
+    if (with_dvs) ARROW_RETURN_NOT_OK(AppendDeletionVector(b->field_builder(7), a.deletion_vector));
   }
   const int64_t retention = TombstoneRetentionMs(snap.metadata());
   for (const auto& [path, r] : snap.tombstones()) {
@@ -536,6 +636,7 @@ arrow::Result<EncodedCheckpoint> Encode(const Snapshot& snap, int64_t now_ms) {
       ARROW_RETURN_NOT_OK(b->field_builder(4)->AppendNull());
     }
     ARROW_RETURN_NOT_OK(AppendOptInt(b->field_builder(5), r.size));
+    if (with_dvs) ARROW_RETURN_NOT_OK(AppendDeletionVector(b->field_builder(6), r.deletion_vector));
   }
   const int64_t num_rows = rows.rows();
   ARROW_ASSIGN_OR_RAISE(auto table, rows.Finish());

@@ -32,9 +32,9 @@ Result<LastCheckpoint> ParseLastCheckpoint(std::string_view content);
 std::optional<LastCheckpoint> ReadLastCheckpoint(const LogStore& store);
 
 // Reads the classic checkpoint of `version`. Columns are found by name;
-// extra columns (stats_parsed, deletionVector, sidecar, domainMetadata, …)
-// and missing optional ones are tolerated. Returned adds/removes/txns are in
-// file order; commit_info is never set. NotFound if the file does not exist;
+// extra columns (stats_parsed, sidecar, domainMetadata, …) and missing
+// optional ones are tolerated; add/remove.deletionVector are read. Returned
+// adds/removes/txns are in file order; commit_info is never set. NotFound if the file does not exist;
 // Corruption naming the file if it is not a readable checkpoint.
 Result<LogActions> ReadCheckpoint(const LogStore& store, int64_t version);
 

@@ -60,9 +60,10 @@ int64_t MidnightUtcAtOrBefore(int64_t ms) {
 
 }  // namespace
 
-Result<LogCleanupPlan> PlanLogCleanup(const LogStore& store, int64_t retention_ms, int64_t now_ms) {
+Result<LogCleanupPlan> PlanLogCleanup(const LogStore& store, int64_t retention_ms, int64_t now_ms,
+                                      bool exact) {
   LogCleanupPlan plan;
-  plan.cutoff_ms = MidnightUtcAtOrBefore(now_ms - retention_ms);
+  plan.cutoff_ms = exact ? now_ms - retention_ms : MidnightUtcAtOrBefore(now_ms - retention_ms);
   RP_ASSIGN_OR_RETURN(std::vector<LogStore::FileInfo> files, store.ListFiles());
 
   std::map<int64_t, int64_t> commit_times;  // version -> modification time
@@ -128,7 +129,8 @@ Result<LogCleanupResult> CleanUpExpiredLogs(const LogStore& store, const Snapsho
   if (!result.enabled) return result;
   RP_RETURN_IF_ERROR(CheckWriteSupported(snapshot.protocol(), snapshot.metadata()));
   RP_ASSIGN_OR_RETURN(int64_t retention_ms, LogRetentionMs(snapshot.metadata()));
-  RP_ASSIGN_OR_RETURN(result.plan, PlanLogCleanup(store, retention_ms, now_ms));
+  RP_ASSIGN_OR_RETURN(bool exact, ExactLogRetention(snapshot.metadata()));
+  RP_ASSIGN_OR_RETURN(result.plan, PlanLogCleanup(store, retention_ms, now_ms, exact));
   for (const auto& name : result.plan.files) {
     auto deleted = store.Delete(name);
     if (!deleted.ok()) {

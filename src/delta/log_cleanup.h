@@ -22,6 +22,11 @@
 //      and multi-part) of versions below the cutoff checkpoint, and log
 //      compaction files (S.E.compacted.json) starting at or below it.
 //
+// Our one relaxation: a table with reprocessor.exactLogRetention=true (raw
+// tables) cuts at now - retention exactly. Step 1's rounding only keeps more
+// history than the retention asks; every version newer than the cutoff stays
+// reconstructable either way.
+//
 // Our further limits, each on the safe side:
 //   - Only a classic single-file checkpoint (the kind we read) can be the
 //     cutoff checkpoint, it must be non-empty (delta-spark: getLen > 0), and
@@ -50,15 +55,18 @@
 namespace rp::delta {
 
 struct LogCleanupPlan {
-  int64_t cutoff_ms = 0;                     // midnight UTC at or before now - retention
+  int64_t cutoff_ms = 0;                     // midnight UTC at or before now - retention (or exactly it)
   std::optional<int64_t> cutoff_commit;      // newest commit not newer than cutoff_ms
   std::optional<int64_t> cutoff_checkpoint;  // the oldest version left reconstructable
   std::vector<std::string> files;            // _delta_log names to delete, oldest version first
 };
 
 // Decides what cleanup would delete with `retention_ms` at `now_ms`, deleting
-// nothing. NotFound if there is no _delta_log.
-Result<LogCleanupPlan> PlanLogCleanup(const LogStore& store, int64_t retention_ms, int64_t now_ms);
+// nothing. `exact`: the cutoff is now - retention itself, not the midnight
+// before it (reprocessor.exactLogRetention; every other step is the same).
+// NotFound if there is no _delta_log.
+Result<LogCleanupPlan> PlanLogCleanup(const LogStore& store, int64_t retention_ms, int64_t now_ms,
+                                      bool exact = false);
 
 struct LogCleanupResult {
   bool enabled = true;  // false: delta.enableExpiredLogCleanup=false, nothing looked at

@@ -31,7 +31,25 @@ Result<std::vector<Bin>> Plan(const Snapshot& snap, const OptimizeOptions& optio
     by_partition[add.partition_values].push_back(&add);
   }
   std::vector<Bin> bins;
-  for (const auto& [values, files] : by_partition) {
+  for (auto& [values, files] : by_partition) {
+    if (options.tiered) {
+      std::stable_sort(files.begin(), files.end(),
+                       [](const AddFile* a, const AddFile* b) { return a->size < b->size; });
+      // Files below the floor always join: a partition's first files differ
+      // in size by more than 2x (a partial batch beside full ones), and
+      // rewriting small files costs little.
+      const int64_t always_join_below = options.target_file_size / 64;
+      int64_t taken_bytes = 0;
+      size_t taken = 0;
+      while (taken < files.size() &&
+             (taken == 0 || files[taken]->size <= std::max(2 * taken_bytes, always_join_below))) {
+        taken_bytes += files[taken++]->size;
+      }
+      files.resize(taken);
+      // Back to path order, which bins are packed in, as without tiers.
+      std::sort(files.begin(), files.end(),
+                [](const AddFile* a, const AddFile* b) { return a->path < b->path; });
+    }
     if (static_cast<int64_t>(files.size()) < std::max(options.min_files, 2)) continue;
     Bin bin;
     auto close = [&] {

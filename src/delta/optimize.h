@@ -32,6 +32,15 @@ struct OptimizeOptions {
   // A partition is compacted only when it holds at least this many files
   // smaller than the target (2: any that can be packed at all).
   int min_files = 2;
+  // Size-tiered selection (auto-compaction): a partition's small files are
+  // taken smallest first, and a file joins only while it is at most twice
+  // the size of the ones taken before it together (or below 1/64 of the
+  // target: small files always join). A partly grown file is
+  // then rewritten once the new data is half its size, not every time a few
+  // small files arrive: each byte is rewritten about log1.5(target / small
+  // file) times, instead of up to target / (new data per run) times. Off:
+  // every small file of the partition is packed (optimize on demand).
+  bool tiered = false;
   // Rows of each new file in this order (empty: the files' order).
   std::vector<std::string> sort_columns;
   // Only partitions that may match (partition columns only).

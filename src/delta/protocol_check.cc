@@ -83,15 +83,16 @@ Status CheckReadSupported(const Protocol& p, const Metadata& m) {
   if (p.min_reader_version == 3) {
     if (!p.reader_features) return Status::OK();  // malformed but asks for nothing
     for (const auto& f : *p.reader_features) {
-      if (f == "timestampNtz" || f == "vacuumProtocolCheck") continue;
+      // deletionVectors: every scan drops the rows a file's DV deletes (scan.h).
+      if (f == "timestampNtz" || f == "vacuumProtocolCheck" || f == "deletionVectors") continue;
       if (f == "columnMapping") {
         RP_RETURN_IF_ERROR(CheckColumnMapping(m, "reader feature"));
         continue;
       }
       static const std::set<std::string, std::less<>> kKnown = {
-          "deletionVectors",  "v2Checkpoint",          "catalogManaged", "catalogOwned-preview",
-          "typeWidening",     "typeWidening-preview",  "variantType",    "variantType-preview",
-          "variantShredding", "variantShredding-preview"};
+          "v2Checkpoint",        "catalogManaged",       "catalogOwned-preview",
+          "typeWidening",        "typeWidening-preview", "variantType",
+          "variantType-preview", "variantShredding",     "variantShredding-preview"};
       if (kKnown.count(f)) return Refuse("reader feature", f, "which we do not implement");
       return Refuse("unknown reader feature", f, "so it cannot be read safely");
     }
@@ -125,7 +126,13 @@ Status CheckWriteSupported(const Protocol& p, const Metadata& m) {
   }
   if (!p.writer_features) return Status::OK();
   for (const auto& f : *p.writer_features) {
-    if (f == "appendOnly" || f == "changeDataFeed" || f == "timestampNtz" || f == "vacuumProtocolCheck") continue;
+    if (f == "appendOnly" || f == "changeDataFeed" || f == "timestampNtz" || f == "vacuumProtocolCheck")
+      continue;
+    // deletionVectors asks writers to keep DVs and to write new ones only
+    // with delta.enableDeletionVectors: we never write one, appends carry
+    // none, and a rewrite (optimize) drops the deleted rows and removes the
+    // (path, DV) it read; checkpoints keep every descriptor.
+    if (f == "deletionVectors") continue;
     if (f == "invariants" || f == "checkConstraints" || f == "generatedColumns" || f == "identityColumns" ||
         f == "allowColumnDefaults") {
       const bool in_use = (f == "invariants" && invariants) || (f == "checkConstraints" && constraints) ||

@@ -10,8 +10,11 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -81,13 +84,14 @@ std::string Getenv(const char* name) {
   return v ? v : "";
 }
 
-// Percent-encodes an object name for a URL path the way SigV4 canonicalizes
-// it for S3: everything but unreserved characters and '/'.
-std::string EncodePath(std::string_view name) {
+// Percent-encodes as SigV4 canonicalizes: everything but unreserved
+// characters, and '/' too unless `keep_slash` (object names in a URL path
+// keep theirs; query parameter values do not).
+std::string PercentEncode(std::string_view text, bool keep_slash) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : name) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -97,6 +101,8 @@ std::string EncodePath(std::string_view name) {
   }
   return out;
 }
+
+std::string EncodePath(std::string_view name) { return PercentEncode(name, /*keep_slash=*/true); }
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -123,6 +129,86 @@ std::string ErrorCode(const std::string& body) {
 size_t CollectBody(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
+}
+
+// One curl handle per thread, reset and reused for each request: the handle
+// keeps its connections open (and its DNS and TLS session caches), so the
+// reads, listings and commits of a job share connections instead of each
+// paying a TCP (and, on AWS, a TLS) handshake.
+CURL* ThreadCurl() {
+  thread_local std::unique_ptr<CURL, void (*)(CURL*)> handle(curl_easy_init(), &curl_easy_cleanup);
+  if (handle) curl_easy_reset(handle.get());
+  return handle.get();
+}
+
+std::string EncodeQueryValue(std::string_view value) { return PercentEncode(value, /*keep_slash=*/false); }
+
+// The text of the first <tag>...</tag> in `xml`, XML entities decoded;
+// nullopt if there is none (or it is malformed).
+std::optional<std::string> XmlElement(std::string_view xml, std::string_view tag) {
+  const std::string open = "<" + std::string(tag) + ">", close = "</" + std::string(tag) + ">";
+  const size_t start = xml.find(open);
+  if (start == std::string_view::npos) return std::nullopt;
+  const size_t end = xml.find(close, start + open.size());
+  if (end == std::string_view::npos) return std::nullopt;
+  std::string_view text = xml.substr(start + open.size(), end - start - open.size());
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '&') {
+      out += text[i];
+      continue;
+    }
+    const size_t semi = text.find(';', i);
+    if (semi == std::string_view::npos) return std::nullopt;
+    const std::string_view entity = text.substr(i + 1, semi - i - 1);
+    static const std::pair<std::string_view, char> kNamed[] = {
+        {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+    const auto* named =
+        std::find_if(std::begin(kNamed), std::end(kNamed), [&](const auto& n) { return n.first == entity; });
+    if (named != std::end(kNamed)) {
+      out += named->second;
+    } else if (!entity.empty() && entity[0] == '#') {
+      // A character reference: its code point as UTF-8.
+      const bool is_hex = entity.size() > 1 && (entity[1] == 'x' || entity[1] == 'X');
+      const std::string digits(entity.substr(is_hex ? 2 : 1));
+      char* end_digits = nullptr;
+      const unsigned long cp = std::strtoul(digits.c_str(), &end_digits, is_hex ? 16 : 10);
+      if (digits.empty() || *end_digits != '\0' || cp > 0x10FFFF) return std::nullopt;
+      if (cp < 0x80) {
+        out += static_cast<char>(cp);
+      } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      }
+    } else {
+      return std::nullopt;
+    }
+    i = semi;
+  }
+  return out;
+}
+
+// Milliseconds since the epoch of an S3 timestamp ("2025-09-04T10:11:12Z",
+// maybe with ".123" before the Z), in whole seconds as MtimeMs keeps them.
+std::optional<int64_t> ParseS3Time(const std::string& text) {
+  std::tm tm{};
+  int year = 0, month = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &year, &month, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec) != 6) {
+    return std::nullopt;
+  }
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
 }
 
 Status FromArrow(const std::string& what, const arrow::Status& st) {
@@ -194,7 +280,9 @@ Result<std::shared_ptr<S3Storage>> S3Storage::Open(std::string_view location, co
   static const char* known[] = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token",
                                 "aws_region",        "aws_endpoint_url",      "aws_allow_http",
                                 "max_retries"};
-  for (const auto& [name, value] : options) {
+  for (const auto& entry : options) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+    const std::string& name = entry.first;
     if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return name == k; }) ==
         std::end(known)) {
       return Status::InvalidArgument("unknown S3 storage option '" + name +
@@ -290,12 +378,16 @@ std::string S3Storage::ObjectName(std::string_view key) const {
 }
 
 Result<S3Storage::Response> S3Storage::Send(const char* method, const std::string& object,
-                                            std::string_view body, bool if_none_match,
-                                            bool* ambiguous) const {
+                                            std::string_view body, bool if_none_match, bool* ambiguous,
+                                            std::string_view query) const {
   const Settings& s = *settings_;
   std::string url = s.endpoint.empty() ? "https://" + s.bucket + ".s3." + s.region + ".amazonaws.com/"
                                        : s.endpoint + "/" + EncodePath(s.bucket) + "/";
   url += EncodePath(object);
+  if (!query.empty()) {
+    url += '?';
+    url.append(query);
+  }
   const std::string sigv4 = "aws:amz:" + s.region + ":s3";
   const std::string userpwd = s.access_key + ":" + s.secret_key;
   const bool put = std::string_view(method) == "PUT";
@@ -306,8 +398,8 @@ Result<S3Storage::Response> S3Storage::Send(const char* method, const std::strin
   std::string last_error;
   for (int attempt = 0;; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(BackoffMs(attempt - 1)));
-    std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), &curl_easy_cleanup);
-    if (!curl) return Status::IOError("curl_easy_init failed");
+    CURL* c = ThreadCurl();
+    if (!c) return Status::IOError("curl_easy_init failed");
     curl_slist* headers = nullptr;
     headers = curl_slist_append(headers, sha_header.c_str());
     if (!s.session_token.empty()) headers = curl_slist_append(headers, token_header.c_str());
@@ -318,7 +410,6 @@ Result<S3Storage::Response> S3Storage::Send(const char* method, const std::strin
     }
     std::unique_ptr<curl_slist, void (*)(curl_slist*)> header_list(headers, &curl_slist_free_all);
     Response response;
-    CURL* c = curl.get();
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4.c_str());
     curl_easy_setopt(c, CURLOPT_USERPWD, userpwd.c_str());
@@ -392,29 +483,48 @@ Result<ObjectInfo> S3Storage::Stat(std::string_view key) const {
 }
 
 Result<std::vector<ObjectInfo>> S3Storage::List(std::string_view prefix, std::string_view start_after) const {
-  // Arrow lists "directories" only: the directory part of the prefix,
-  // recursively, filtered here by the rest.
-  const size_t slash = prefix.rfind('/');
-  const std::string_view dir = slash == std::string_view::npos ? std::string_view() : prefix.substr(0, slash);
-  arrow::fs::FileSelector selector;
-  selector.base_dir = settings_->bucket;
-  const std::string root = ObjectName(dir);
-  if (!root.empty()) selector.base_dir += "/" + root;
-  selector.recursive = true;
-  selector.allow_not_found = true;
-  auto infos = fs_->GetFileInfo(selector);
-  if (!infos.ok()) return FromArrow("list " + LocationOf(prefix), infos.status());
-  const std::string strip =
-      settings_->bucket + "/" + (settings_->prefix.empty() ? "" : settings_->prefix + "/");
+  // ListObjectsV2, a page of up to 1000 keys per request, filtered by the
+  // server: by the whole prefix and from start_after on, so that listing the
+  // log from a version reads only the keys after it. (Arrow's FileSelector
+  // can ask for neither: it lists the whole directory and everything under
+  // it, which makes each refresh of a long-lived table's log cost as much as
+  // listing all of _delta_log.)
+  const std::string strip = settings_->prefix.empty() ? "" : settings_->prefix + "/";
+  const std::string fixed =
+      "list-type=2&prefix=" + EncodeQueryValue(strip + std::string(prefix)) +
+      (start_after.empty() ? "" : "&start-after=" + EncodeQueryValue(ObjectName(start_after)));
   std::vector<ObjectInfo> out;
-  for (const auto& info : *infos) {
-    if (info.type() != arrow::fs::FileType::File) continue;
-    const std::string& path = info.path();
-    if (path.compare(0, strip.size(), strip) != 0) continue;
-    std::string key = path.substr(strip.size());
-    if (key.compare(0, prefix.size(), prefix) != 0) continue;
-    if (!start_after.empty() && key <= start_after) continue;
-    out.push_back({std::move(key), info.size(), MtimeMs(info)});
+  std::string token;
+  for (;;) {
+    // Parameters in SigV4's canonical (sorted) order, as curl signs them.
+    const std::string query =
+        (token.empty() ? "" : "continuation-token=" + EncodeQueryValue(token) + "&") + fixed;
+    RP_ASSIGN_OR_RETURN(Response r, Send("GET", "", {}, false, nullptr, query));
+    if (r.status != 200) {
+      return Status::IOError("list " + LocationOf(prefix) + ": HTTP " + std::to_string(r.status) + " " +
+                             ErrorCode(r.body));
+    }
+    const std::string_view body = r.body;
+    for (size_t at = body.find("<Contents>"); at != std::string_view::npos;
+         at = body.find("<Contents>", at + 1)) {
+      const size_t end = body.find("</Contents>", at);
+      if (end == std::string_view::npos) break;
+      const std::string_view entry = body.substr(at, end - at);
+      auto name = XmlElement(entry, "Key");
+      auto size = XmlElement(entry, "Size");
+      auto modified = XmlElement(entry, "LastModified");
+      std::optional<int64_t> mtime = modified ? ParseS3Time(*modified) : std::nullopt;
+      if (!name || !size || !mtime)
+        return Status::IOError("list " + LocationOf(prefix) + ": unreadable answer");
+      // "dir/" markers other tools leave are not objects here.
+      if (name->size() <= strip.size() || name->compare(0, strip.size(), strip) != 0 || name->back() == '/')
+        continue;
+      out.push_back({name->substr(strip.size()), std::strtoll(size->c_str(), nullptr, 10), *mtime});
+    }
+    if (XmlElement(body, "IsTruncated").value_or("false") != "true") break;
+    token = XmlElement(body, "NextContinuationToken").value_or("");
+    if (token.empty())
+      return Status::IOError("list " + LocationOf(prefix) + ": truncated answer without a token");
   }
   std::sort(out.begin(), out.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
   return out;

@@ -10,7 +10,9 @@
 //   PutIfAbsent (a PUT with If-None-Match: *, which Arrow has no way to send),
 //   Put, Read and Delete (Arrow's DeleteFile writes an empty "dir/" marker
 //   object when the last object under a prefix goes, which other Delta
-//   readers may list).
+//   readers may list), and List (ListObjectsV2 with prefix and start-after,
+//   which Arrow's listing cannot pass on). Each thread reuses one curl
+//   handle, and so its connections.
 //
 // Settings come from StorageOptions, falling back to the standard AWS
 // environment variables:
@@ -80,9 +82,11 @@ class S3Storage final : public Storage {
   // The object's full name in the bucket (prefix + "/" + key).
   std::string ObjectName(std::string_view key) const;
   // One request, retried while it fails transiently. `ambiguous` (if given)
-  // is set when an earlier attempt may have reached the store.
+  // is set when an earlier attempt may have reached the store. `query`: the
+  // URL's query, encoded and in SigV4's order (for requests on the bucket,
+  // whose `object` is empty).
   Result<Response> Send(const char* method, const std::string& object, std::string_view body,
-                        bool if_none_match, bool* ambiguous) const;
+                        bool if_none_match, bool* ambiguous, std::string_view query = {}) const;
   Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenObject(const std::string& arrow_path,
                                                                   const std::string& where) const;
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "delta/data_file_path.h"
+#include "delta/deletion_vector.h"
 #include "delta/file_stats.h"
 #include "delta/partition_path.h"
 #include "delta/partition_value.h"
@@ -24,7 +25,8 @@ namespace {
 Status FromArrow(const arrow::Status& s, std::string_view context) {
   if (s.ok()) return Status::OK();
   if (s.IsIOError()) return Status::IOError(std::string(context) + ": " + s.ToString());
-  if (s.IsNotImplemented() || s.IsTypeError()) return Status::Unsupported(std::string(context) + ": " + s.ToString());
+  if (s.IsNotImplemented() || s.IsTypeError())
+    return Status::Unsupported(std::string(context) + ": " + s.ToString());
   return Status::Corruption(std::string(context) + ": " + s.ToString());
 }
 
@@ -41,7 +43,35 @@ struct ReadContext {
 struct FileOutput {
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
   int64_t rows_read = 0;
+  int64_t rows_deleted = 0;
 };
+
+// `batch` holds the file's rows from index `first` on; returns it without
+// those in `deleted` (ascending row indexes of the whole file).
+Result<std::shared_ptr<arrow::RecordBatch>> DropDeletedRows(std::shared_ptr<arrow::RecordBatch> batch,
+                                                            int64_t first,
+                                                            const std::vector<uint64_t>& deleted,
+                                                            const std::string& path) {
+  const auto begin = std::lower_bound(deleted.begin(), deleted.end(), static_cast<uint64_t>(first));
+  const auto end = std::lower_bound(begin, deleted.end(), static_cast<uint64_t>(first + batch->num_rows()));
+  if (begin == end) return batch;
+  arrow::Int64Builder kept;
+  Status st = FromArrow(kept.Reserve(batch->num_rows() - (end - begin)), "deletion vector of " + path);
+  if (!st.ok()) return st;
+  auto next = begin;
+  for (int64_t i = 0; i < batch->num_rows(); ++i) {
+    if (next != end && *next == static_cast<uint64_t>(first + i)) {
+      ++next;
+      continue;
+    }
+    kept.UnsafeAppend(i);
+  }
+  std::shared_ptr<arrow::Array> indices;
+  RP_RETURN_IF_ERROR(FromArrow(kept.Finish(&indices), "deletion vector of " + path));
+  auto taken = arrow::compute::Take(batch, indices);
+  if (!taken.ok()) return FromArrow(taken.status(), "applying the deletion vector of " + path);
+  return taken->record_batch();
+}
 
 void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* out) {
   if (field.is_leaf()) {
@@ -79,6 +109,15 @@ Result<FileOutput> ReadOneFile(const AddFile& add, const ReadContext& ctx) {
     return Status::Corruption("read " + path + ": " + e.what());
   }
   reader->set_use_threads(false);  // parallel across files, not within
+
+  // The rows a deletion vector deletes, by their index in the file.
+  std::vector<uint64_t> deleted;
+  if (add.deletion_vector) {
+    const int64_t file_rows = reader->parquet_reader()->metadata()->num_rows();
+    auto rows = LoadDeletionVector(*ctx.spec->storage, *add.deletion_vector, file_rows);
+    if (!rows.ok()) return rows.status().WithContext("read " + path);
+    deleted = std::move(*rows);
+  }
 
   // Where each needed data column is in the file (-1: absent, all null).
   const auto& manifest = reader->manifest();
@@ -118,6 +157,7 @@ Result<FileOutput> ReadOneFile(const AddFile& add, const ReadContext& ctx) {
 
   FileOutput out;
   out.rows_read = num_rows;
+  out.rows_deleted = static_cast<int64_t>(deleted.size());
   // One batch per chunk run of the file's columns (a row group, usually).
   std::vector<std::pair<int64_t, int64_t>> slices;
   if (table) {
@@ -159,6 +199,8 @@ Result<FileOutput> ReadOneFile(const AddFile& add, const ReadContext& ctx) {
       }
     }
     auto full = arrow::RecordBatch::Make(ctx.needed_schema, length, std::move(columns));
+    RP_ASSIGN_OR_RETURN(full, DropDeletedRows(std::move(full), offset, deleted, path));
+    if (full->num_rows() == 0) continue;
     RP_ASSIGN_OR_RETURN(auto selected, ctx.filter->SelectRows(*full));
     if (selected) {
       if (selected->length() == 0) continue;
@@ -167,9 +209,10 @@ Result<FileOutput> ReadOneFile(const AddFile& add, const ReadContext& ctx) {
       full = taken->record_batch();
     }
     // Drop the columns only the filter needed.
-    std::vector<std::shared_ptr<arrow::Array>> projected(full->columns().begin(),
-                                                         full->columns().begin() + ctx.output_schema->num_fields());
-    out.batches.push_back(arrow::RecordBatch::Make(ctx.output_schema, full->num_rows(), std::move(projected)));
+    std::vector<std::shared_ptr<arrow::Array>> projected(
+        full->columns().begin(), full->columns().begin() + ctx.output_schema->num_fields());
+    out.batches.push_back(
+        arrow::RecordBatch::Make(ctx.output_schema, full->num_rows(), std::move(projected)));
   }
   return out;
 }
@@ -217,7 +260,8 @@ Result<ScanPlan> PlanWith(const std::vector<AddFile>& files, const BoundFilter& 
 
 Result<ScanPlan> PlanScan(const std::vector<AddFile>& files, const ScanSpec& spec) {
   RP_RETURN_IF_ERROR(Validate(spec));
-  RP_ASSIGN_OR_RETURN(BoundFilter filter, BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
+  RP_ASSIGN_OR_RETURN(BoundFilter filter,
+                      BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
   return PlanWith(files, filter);
 }
 
@@ -230,7 +274,8 @@ Result<std::shared_ptr<arrow::Table>> ScanResult::ToTable() const {
 Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec) {
   RP_RETURN_IF_ERROR(Validate(spec));
   if (!spec.storage) return Status::InvalidArgument("scan without the table's storage");
-  RP_ASSIGN_OR_RETURN(BoundFilter filter, BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
+  RP_ASSIGN_OR_RETURN(BoundFilter filter,
+                      BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
   RP_ASSIGN_OR_RETURN(ScanPlan plan, PlanWith(files, filter));
 
   ReadContext ctx;
@@ -282,6 +327,7 @@ Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec)
     if (!outputs[i]->ok()) return outputs[i]->status();
     FileOutput& out = outputs[i]->value();
     result.metrics.rows_read += out.rows_read;
+    result.metrics.rows_deleted += out.rows_deleted;
     for (auto& b : out.batches) {
       result.metrics.rows_matched += b->num_rows();
       result.batches.push_back(std::move(b));

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "delta/checkpoint.h"
+#include "delta/deletion_vector.h"
 #include "delta/log_paths.h"
 #include "delta/log_store.h"
 #include "delta/protocol_check.h"
@@ -15,6 +16,13 @@ std::optional<int64_t> Snapshot::TxnVersion(std::string_view app_id) const {
   auto it = txns_.find(app_id);
   if (it == txns_.end()) return std::nullopt;
   return it->second.version;
+}
+
+int64_t Snapshot::ExpireTombstones(int64_t cutoff_ms) {
+  return static_cast<int64_t>(std::erase_if(tombstones_, [cutoff_ms](const auto& entry) {
+    const auto& ts = entry.second.deletion_timestamp;
+    return ts && *ts < cutoff_ms;
+  }));
 }
 
 int64_t Snapshot::checkpoint_interval() const {
@@ -54,7 +62,7 @@ void Snapshot::ApplyActions(const LogActions& actions) {
       table_size_bytes_ -= it->second.size;
       files_.erase(it);
     }
-    tombstones_.insert_or_assign(r.path, r);
+    tombstones_.insert_or_assign(LogicalFileKey(r.path, r.deletion_vector), r);
   }
   for (const auto& a : actions.adds) {
     auto [it, inserted] = files_.try_emplace(a.path, a);
@@ -63,7 +71,9 @@ void Snapshot::ApplyActions(const LogActions& actions) {
       it->second = a;
     }
     table_size_bytes_ += a.size;
-    tombstones_.erase(a.path);
+    // Only the tombstone of this logical file: a DELETE that adds (p, dv2)
+    // leaves the tombstone of (p, dv1), which keeps dv1's file from vacuum.
+    tombstones_.erase(LogicalFileKey(a.path, a.deletion_vector));
   }
   for (const auto& t : actions.txns) txns_.insert_or_assign(t.app_id, t);
 }
@@ -112,14 +122,16 @@ Status ReplayCommit(const LogStore& store, int64_t version, Snapshot* snapshot) 
 }  // namespace
 
 Result<std::shared_ptr<Snapshot>> LoadSnapshot(const LogStore& store, std::optional<int64_t> version) {
-  if (version && *version < 0) return Status::InvalidArgument("negative table version " + std::to_string(*version));
+  if (version && *version < 0)
+    return Status::InvalidArgument("negative table version " + std::to_string(*version));
   // The hint lets us list only from its version on; a missing, stale or
   // unreadable hint just means listing everything.
   LogStore::Listing listing;
   bool listed = false;
   if (auto hint = ReadLastCheckpoint(store); hint && (!version || hint->version <= *version)) {
     auto partial = store.List(hint->version);
-    if (partial.ok() && std::binary_search(partial->checkpoints.begin(), partial->checkpoints.end(), hint->version)) {
+    if (partial.ok() &&
+        std::binary_search(partial->checkpoints.begin(), partial->checkpoints.end(), hint->version)) {
       listing = std::move(*partial);
       listed = true;
     }
@@ -153,9 +165,9 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(const LogStore& store, std::optio
   } else if (listing.commits.empty() || listing.commits.front() != 0) {
     const std::string oldest = listing.commits.empty() ? "none" : std::to_string(listing.commits.front());
     if (version) {
-      return Status::NotFound("version " + std::to_string(target) + " of " + store.table_root() +
-                              " cannot be reconstructed: no checkpoint at or below it and the oldest commit is " +
-                              oldest);
+      return Status::NotFound(
+          "version " + std::to_string(target) + " of " + store.table_root() +
+          " cannot be reconstructed: no checkpoint at or below it and the oldest commit is " + oldest);
     }
     return Status::Corruption("missing commit file " + store.PathOf(CommitFileName(0)) +
                               " and no checkpoint covers it (oldest commit is " + oldest + ")");

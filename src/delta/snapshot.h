@@ -41,7 +41,9 @@ class Snapshot {
 
   // Live files, by path.
   const FileMap& files() const { return files_; }
-  // Removed files kept for VACUUM; never part of a read.
+  // Removed files kept for VACUUM; never part of a read. Keyed by logical
+  // file (LogicalFileKey, deletion_vector.h): the path, plus the DV's id for
+  // a file removed with a deletion vector.
   const TombstoneMap& tombstones() const { return tombstones_; }
   // Latest txn per appId.
   const TxnMap& txns() const { return txns_; }
@@ -63,6 +65,11 @@ class Snapshot {
   Status Apply(int64_t version, const LogActions& actions);
   // Replaces the empty state with a checkpoint's reconciled actions.
   Status ApplyCheckpoint(int64_t version, const LogActions& actions);
+  // Forgets the tombstones deleted before `cutoff_ms` (those without a
+  // deletionTimestamp are kept), as a checkpoint written now would; returns
+  // how many. Without it a long-lived handle holds every remove it ever saw,
+  // and every copy of its snapshot copies them all.
+  int64_t ExpireTombstones(int64_t cutoff_ms);
   // A complete, readable state: protocol and metaData present, schema
   // convertible, and the protocol one we can read (protocol_check.h).
   Status Validate() const;
@@ -89,7 +96,8 @@ class Snapshot {
 // contiguous. NotFound if there is no table or no such version; Corruption
 // naming the file for a bad commit/checkpoint or a gap; Unsupported for a
 // protocol we cannot read.
-Result<std::shared_ptr<Snapshot>> LoadSnapshot(const LogStore& store, std::optional<int64_t> version = std::nullopt);
+Result<std::shared_ptr<Snapshot>> LoadSnapshot(const LogStore& store,
+                                               std::optional<int64_t> version = std::nullopt);
 
 // Applies to `snapshot` every commit written after it (probing version+1,
 // version+2, … until one is missing). Returns how many were applied.

@@ -59,9 +59,21 @@ Result<bool> Storage::Exists(std::string_view key) const {
   return info.status();
 }
 
+bool IsLocalLocation(std::string_view location) {
+  const std::string scheme = SchemeOf(location);
+  return scheme.empty() || scheme == "file";
+}
+
 Result<std::shared_ptr<Storage>> OpenStorage(std::string_view location, const StorageOptions& options) {
   if (location.empty()) return Status::InvalidArgument("empty table location");
   const std::string scheme = SchemeOf(location);
+  if (!options.empty() && (scheme.empty() || scheme == "file")) {
+    // Names only: the values may be secrets.
+    std::string names;
+    for (const auto& [name, value] : options) names += (names.empty() ? "" : ", ") + name;
+    return Status::InvalidArgument("storage options (" + names + ") apply to s3:// tables only; " +
+                                   std::string(location) + " is on the local disk");
+  }
   if (scheme.empty()) return std::shared_ptr<Storage>(std::make_shared<LocalStorage>(std::string(location)));
   if (scheme == "file") {
     auto path = LocalStorage::PathOfUri(location);

@@ -139,7 +139,12 @@ std::string NormalizeKey(std::string_view key);
 // The storage a table location names: a plain path or a file: URI is the
 // local disk; s3://bucket/prefix is S3 (s3_storage.h: credentials, region and
 // endpoint from the AWS_* environment, overridden by `options`).
-// InvalidArgument for anything else.
+// InvalidArgument for anything else, and for options given for the local
+// disk (which takes none: a misplaced credential must not pass unnoticed).
 Result<std::shared_ptr<Storage>> OpenStorage(std::string_view location, const StorageOptions& options = {});
+
+// Whether OpenStorage opens `location` on the local disk (a path or a file:
+// URI), where no storage options apply.
+bool IsLocalLocation(std::string_view location);
 
 }  // namespace rp::delta

@@ -15,13 +15,15 @@
 #include "delta/log_paths.h"
 #include "delta/protocol_check.h"
 #include "delta/schema.h"
+#include "delta/table_properties.h"
 #include "delta/version_checksum.h"
 
 namespace rp::delta {
 namespace {
 
 int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -162,7 +164,8 @@ int64_t Table::Now() const { return options_.clock(); }
 Result<std::unique_ptr<Table>> Table::Open(std::string path, TableOptions options) {
   RP_ASSIGN_OR_RETURN(LogStore store, LogStore::Open(path, options.storage));
   RP_ASSIGN_OR_RETURN(auto snapshot, LoadSnapshot(store));
-  return std::unique_ptr<Table>(new Table(std::move(store), WithDefaults(std::move(options)), std::move(snapshot)));
+  return std::unique_ptr<Table>(
+      new Table(std::move(store), WithDefaults(std::move(options)), std::move(snapshot)));
 }
 
 Result<std::unique_ptr<Table>> Table::Create(std::string path, const arrow::Schema& schema,
@@ -172,8 +175,8 @@ Result<std::unique_ptr<Table>> Table::Create(std::string path, const arrow::Sche
   options = WithDefaults(std::move(options));
   RP_ASSIGN_OR_RETURN(LogStore store, LogStore::Open(path, options.storage));
   bool exists = false;
-  RP_ASSIGN_OR_RETURN(auto snapshot,
-                      CreateLog(store, schema, partition_columns, std::move(configuration), options, &exists));
+  RP_ASSIGN_OR_RETURN(
+      auto snapshot, CreateLog(store, schema, partition_columns, std::move(configuration), options, &exists));
   return std::unique_ptr<Table>(new Table(std::move(store), std::move(options), std::move(snapshot)));
 }
 
@@ -220,7 +223,19 @@ Result<std::shared_ptr<const Snapshot>> Table::Refresh() {
   if (!news) return std::shared_ptr<const Snapshot>(latest_);
   RP_ASSIGN_OR_RETURN(int64_t applied, UpdateSnapshot(store_, MutableLatest()));
   (void)applied;
+  ExpireTombstonesIfDue();
   return std::shared_ptr<const Snapshot>(latest_);
+}
+
+void Table::ExpireTombstonesIfDue() {
+  const Snapshot& snap = *latest_;
+  if (snap.version() - tombstones_expired_at_ < snap.checkpoint_interval()) return;
+  tombstones_expired_at_ = snap.version();
+  // The cutoff a checkpoint written now uses (checkpoint.h). A retention that
+  // does not parse keeps everything, as checkpoints do.
+  auto retention = DeletedFileRetentionMs(snap.metadata());
+  if (!retention.ok() || snap.tombstones().empty()) return;
+  MutableLatest()->ExpireTombstones(Now() - *retention);
 }
 
 Result<std::shared_ptr<const Snapshot>> Table::GetSnapshot(std::optional<int64_t> version) {
@@ -228,8 +243,8 @@ Result<std::shared_ptr<const Snapshot>> Table::GetSnapshot(std::optional<int64_t
     RP_ASSIGN_OR_RETURN(auto latest, Refresh());
     if (!version || *version == latest->version()) return latest;
     if (*version > latest->version()) {
-      return Status::NotFound("table " + path() + " has no version " + std::to_string(*version) + " (latest is " +
-                              std::to_string(latest->version()) + ")");
+      return Status::NotFound("table " + path() + " has no version " + std::to_string(*version) +
+                              " (latest is " + std::to_string(latest->version()) + ")");
     }
   }
   if (*version == latest_->version()) return std::shared_ptr<const Snapshot>(latest_);
@@ -243,12 +258,14 @@ void Table::AfterCommit(const std::optional<std::string>& txn_id) {
   const Snapshot& snap = *latest_;
   if (options_.write_checksums) {
     Status st = WriteVersionChecksum(store_, snap, txn_id);
-    if (!st.ok()) options_.on_maintenance_error(st.WithContext("writing " + ChecksumFileName(snap.version())));
+    if (!st.ok())
+      options_.on_maintenance_error(st.WithContext("writing " + ChecksumFileName(snap.version())));
   }
   if (options_.write_checkpoints && snap.version() > 0 && snap.version() % snap.checkpoint_interval() == 0) {
     auto hint = WriteCheckpoint(store_, snap, Now());
     if (!hint.ok()) {
-      options_.on_maintenance_error(hint.status().WithContext("checkpoint at version " + std::to_string(snap.version())));
+      options_.on_maintenance_error(
+          hint.status().WithContext("checkpoint at version " + std::to_string(snap.version())));
     } else if (options_.clean_up_expired_logs) {
       // With checkpoints, as delta-spark and delta-rs do: a listing of the
       // log every delta.checkpointInterval commits, not after every commit.
@@ -256,6 +273,7 @@ void Table::AfterCommit(const std::optional<std::string>& txn_id) {
       if (!cleaned.ok()) options_.on_maintenance_error(cleaned.status().WithContext("expired log cleanup"));
     }
   }
+  ExpireTombstonesIfDue();
 }
 
 }  // namespace rp::delta

@@ -2,8 +2,8 @@
 // it. The table lives wherever its location says (a path or URI; see
 // OpenStorage in storage.h), and every read and write goes through that storage.
 //
-//   RP_ASSIGN_OR_RETURN(auto table, Table::OpenOrCreate(path, schema, {"year"}, {{"reprocessor.timeZone", "UTC"}}));
-//   if (table->snapshot()->TxnVersion("sync-0") >= last_offset) return;  // already committed
+//   RP_ASSIGN_OR_RETURN(auto table, Table::OpenOrCreate(path, schema, {"year"}, {{"reprocessor.timeZone",
+//   "UTC"}})); if (table->snapshot()->TxnVersion("sync-0") >= last_offset) return;  // already committed
 //   Transaction txn = table->NewTransaction();
 //   txn.AddFiles(std::move(files));
 //   txn.SetTxn("sync-0", last_offset);
@@ -112,10 +112,15 @@ class Table {
   // cleanup; failures are reported through options_.on_maintenance_error,
   // never returned.
   void AfterCommit(const std::optional<std::string>& txn_id);
+  // Every delta.checkpointInterval versions: drops the in-memory tombstones a
+  // checkpoint would drop (Snapshot::ExpireTombstones), so a handle that runs
+  // for days holds what its checkpoints hold, not every remove since it opened.
+  void ExpireTombstonesIfDue();
 
   LogStore store_;
   TableOptions options_;
   std::shared_ptr<Snapshot> latest_;
+  int64_t tombstones_expired_at_ = -1;  // the version of the last ExpireTombstonesIfDue pass
 };
 
 }  // namespace rp::delta

@@ -100,14 +100,26 @@ Result<int64_t> LogRetentionMs(const Metadata& metadata) {
   return IntervalProperty(metadata, kLogRetentionProperty, kDefaultLogRetentionMs);
 }
 
-Result<bool> ExpiredLogCleanupEnabled(const Metadata& metadata) {
-  auto it = metadata.configuration.find(std::string(kEnableExpiredLogCleanupProperty));
-  if (it == metadata.configuration.end()) return true;
+namespace {
+
+Result<bool> BooleanProperty(const Metadata& metadata, std::string_view name, bool fallback) {
+  auto it = metadata.configuration.find(std::string(name));
+  if (it == metadata.configuration.end()) return fallback;
   const std::string value = Lower(it->second);
   if (value == "true") return true;
   if (value == "false") return false;
-  return Status::InvalidArgument("table property " + std::string(kEnableExpiredLogCleanupProperty) + "='" +
-                                 it->second + "' is not a boolean (true or false)");
+  return Status::InvalidArgument("table property " + std::string(name) + "='" + it->second +
+                                 "' is not a boolean (true or false)");
+}
+
+}  // namespace
+
+Result<bool> ExpiredLogCleanupEnabled(const Metadata& metadata) {
+  return BooleanProperty(metadata, kEnableExpiredLogCleanupProperty, true);
+}
+
+Result<bool> ExactLogRetention(const Metadata& metadata) {
+  return BooleanProperty(metadata, kExactLogRetentionProperty, false);
 }
 
 }  // namespace rp::delta

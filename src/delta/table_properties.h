@@ -35,6 +35,13 @@ inline constexpr std::string_view kLogRetentionProperty = "delta.logRetentionDur
 // checkpoint (default true).
 inline constexpr std::string_view kEnableExpiredLogCleanupProperty = "delta.enableExpiredLogCleanup";
 
+// reprocessor.exactLogRetention (ours; default false): metadata cleanup cuts
+// at exactly now - delta.logRetentionDuration instead of the protocol's
+// midnight UTC before it. Raw tables set it: at a commit per 500 ms the day
+// the protocol's rule keeps on top of the retention is most of their log.
+// Other engines ignore it and cut at midnight, which keeps more, never less.
+inline constexpr std::string_view kExactLogRetentionProperty = "reprocessor.exactLogRetention";
+
 inline constexpr int64_t kDefaultDeletedFileRetentionMs = 7LL * 24 * 3600 * 1000;
 inline constexpr int64_t kDefaultLogRetentionMs = 30LL * 24 * 3600 * 1000;
 
@@ -44,5 +51,6 @@ Result<int64_t> DeletedFileRetentionMs(const Metadata& metadata);
 Result<int64_t> LogRetentionMs(const Metadata& metadata);
 // "true"/"false" in any case, as Scala's String.toBoolean reads it.
 Result<bool> ExpiredLogCleanupEnabled(const Metadata& metadata);
+Result<bool> ExactLogRetention(const Metadata& metadata);
 
 }  // namespace rp::delta

@@ -100,6 +100,9 @@ Transaction& Transaction::RemoveFiles(const std::vector<delta::AddFile>& files, 
     r.extended_file_metadata = true;
     r.partition_values = f.partition_values;
     r.size = f.size;
+    // The logical file removed is (path, DV): without its DV the remove
+    // would name another one and leave the DV's tombstone unrecorded.
+    r.deletion_vector = f.deletion_vector;
     removes_.push_back(std::move(r));
   }
   return *this;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "delta/data_file_path.h"
+#include "delta/deletion_vector.h"
 #include "delta/protocol_check.h"
 #include "delta/table_properties.h"
 
@@ -78,14 +79,23 @@ Result<VacuumResult> Vacuum(const Storage& storage, const Snapshot& snapshot, co
   result.delete_before_ms = std::min(retention_cutoff, options.now_ms - kVacuumInFlightGuardMs);
 
   std::set<std::string, std::less<>> keep;
+  // A logical file needs its data file and its deletion vector's file.
+  auto keep_file = [&](const std::string& path, const std::optional<DeletionVectorDescriptor>& dv) -> Status {
+    RP_ASSIGN_OR_RETURN(auto key, KeyInRoot(storage, path));
+    if (key) keep.insert(std::move(*key));
+    if (!dv) return Status::OK();
+    RP_ASSIGN_OR_RETURN(std::optional<std::string> dv_path, DeletionVectorFilePath(*dv));
+    if (!dv_path) return Status::OK();  // inline
+    RP_ASSIGN_OR_RETURN(auto dv_key, KeyInRoot(storage, *dv_path));
+    if (dv_key) keep.insert(std::move(*dv_key));
+    return Status::OK();
+  };
   for (const auto& [path, add] : snapshot.files()) {
-    RP_ASSIGN_OR_RETURN(auto key, KeyInRoot(storage, add.path));
-    if (key) keep.insert(std::move(*key));
+    RP_RETURN_IF_ERROR(keep_file(add.path, add.deletion_vector));
   }
-  for (const auto& [path, remove] : snapshot.tombstones()) {
+  for (const auto& [key, remove] : snapshot.tombstones()) {
     if (remove.deletion_timestamp.value_or(0) < retention_cutoff) continue;
-    RP_ASSIGN_OR_RETURN(auto key, KeyInRoot(storage, remove.path));
-    if (key) keep.insert(std::move(*key));
+    RP_RETURN_IF_ERROR(keep_file(remove.path, remove.deletion_vector));
   }
 
   // Listed keys are compared normalized too, so no spelling of a key the

@@ -3,8 +3,9 @@
 // "Data Files"; delta-spark VacuumCommand.gc, delta-rs VacuumMode::Full).
 //
 // A file under the root goes only if all of these hold:
-//   - no live add of the snapshot references it;
-//   - no remove (tombstone) of the snapshot references it with a
+//   - no live add of the snapshot references it, as its data file or as
+//     the file of its deletion vector (deletion_vector.h);
+//   - no remove (tombstone) of the snapshot references it (either way) with a
 //     deletionTimestamp at or after now - retention (a tombstone without a
 //     timestamp counts as 0, i.e. expired, as in delta-spark);
 //   - its modification time is before now - retention;

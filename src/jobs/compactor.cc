@@ -56,7 +56,9 @@ void Compactor::Loop() {
       pending_ = false;
     }
     if (!table) {
-      auto opened = delta::Table::Open(options_.table_path);
+      delta::TableOptions table_options;
+      table_options.storage = options_.storage;
+      auto opened = delta::Table::Open(options_.table_path, table_options);
       if (!opened.ok()) {
         Log(LogLevel::kWarn, "compact", "cannot open {}: {}", options_.table_path, opened.status().message());
         std::lock_guard<std::mutex> lock(mu_);

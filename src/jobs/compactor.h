@@ -22,11 +22,13 @@
 
 #include "common/result.h"
 #include "delta/optimize.h"
+#include "delta/storage.h"
 
 namespace rp::jobs {
 
 struct CompactorOptions {
   std::string table_path;
+  delta::StorageOptions storage;  // for opening the table
   delta::OptimizeOptions optimize;
   std::chrono::milliseconds min_interval{std::chrono::seconds(10)};
 };

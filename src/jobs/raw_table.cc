@@ -1,8 +1,12 @@
 #include "jobs/raw_table.h"
 
+#include <charconv>
 #include <climits>
 
 #include "common/utf8.h"
+#include "delta/actions.h"
+#include "delta/storage.h"
+#include "delta/table_properties.h"
 
 namespace rp::jobs {
 namespace {
@@ -102,9 +106,52 @@ std::map<std::string, std::string> RawTableConfiguration(const RawTableSettings&
       {kConfigEventTime, s.event_time.ToString()},
       {kConfigEventTimeFallback, s.event_time.fallback_kafka ? "kafka" : "none"},
       {"delta.appendOnly", "true"}};
+  // Upkeep for a table that takes a commit per 500 ms around the clock
+  // (ARCHITECTURE.md, "Commit policy and upkeep"): a checkpoint per 100
+  // commits; tombstones and log history kept 30 minutes, so checkpoints follow
+  // the live files and _delta_log stays bounded; cleanup cut exactly there.
+  for (const auto& [key, value] : kRawTableUpkeepDefaults) conf.emplace(key, value);
   if (s.time_zone) conf[kConfigTimeZone] = *s.time_zone;
   if (s.source_topic) conf[kConfigSourceTopic] = *s.source_topic;
   return conf;
+}
+
+Status MergeTableProperties(const std::map<std::string, std::string>& properties,
+                            std::map<std::string, std::string>* configuration) {
+  std::map<std::string, std::string> merged = *configuration;
+  for (const auto& [key, value] : properties) {
+    if (key.starts_with("reprocessor.") && key != delta::kExactLogRetentionProperty) {
+      return Status::InvalidArgument(
+          "--table-property " + key +
+          ": reprocessor.* keys are set by sync's own flags (--layout, --event-time…)");
+    }
+    merged[key] = value;
+  }
+  // Parse what we act on now, rather than fail at the first checkpoint.
+  delta::Metadata probe;
+  probe.configuration = merged;
+  RP_RETURN_IF_ERROR(delta::DeletedFileRetentionMs(probe).status());
+  RP_RETURN_IF_ERROR(delta::LogRetentionMs(probe).status());
+  RP_RETURN_IF_ERROR(delta::ExpiredLogCleanupEnabled(probe).status());
+  RP_RETURN_IF_ERROR(delta::ExactLogRetention(probe).status());
+  for (const char* key : {"delta.appendOnly"}) {
+    auto it = merged.find(key);
+    if (it != merged.end() && it->second != "true" && it->second != "false") {
+      return Status::InvalidArgument(std::string("table property ") + key + "='" + it->second +
+                                     "' is not a boolean (true or false)");
+    }
+  }
+  if (auto it = merged.find("delta.checkpointInterval"); it != merged.end()) {
+    int64_t n = 0;
+    const auto* end = it->second.data() + it->second.size();
+    auto [ptr, ec] = std::from_chars(it->second.data(), end, n);
+    if (ec != std::errc() || ptr != end || n <= 0) {
+      return Status::InvalidArgument("table property delta.checkpointInterval='" + it->second +
+                                     "' is not a positive integer");
+    }
+  }
+  *configuration = std::move(merged);
+  return Status::OK();
 }
 
 std::shared_ptr<arrow::Schema> RawTableSchema(RawLayout layout) {
@@ -176,9 +223,18 @@ std::string SyncAppId(const std::string& job_id, const std::string& topic, int32
   return job_id + "-" + topic + "-" + std::to_string(partition);
 }
 
-std::string DefaultDeadLetterTablePath(const std::string& table_path) {
+Result<std::string> DefaultDeadLetterTablePath(const std::string& table_path) {
   std::string p = table_path;
   while (p.size() > 1 && p.back() == '/') p.pop_back();
+  if (!delta::IsLocalLocation(p)) {
+    // scheme://bucket[/prefix]: "s3://bucket" + "_dlq" would name another bucket.
+    const size_t authority = p.find("://");
+    if (authority == std::string::npos || p.find('/', authority + 3) == std::string::npos) {
+      return Status::InvalidArgument("table " + table_path +
+                                     " is at the root of its bucket, where no <table>_dlq sibling fits; "
+                                     "give the dead-letter table with --dlq-table");
+    }
+  }
   return p + "_dlq";
 }
 

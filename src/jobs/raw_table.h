@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -61,8 +62,23 @@ struct RawTableSettings {
   std::optional<std::string> source_topic;
 };
 Result<RawTableSettings> ReadRawTableSettings(const std::map<std::string, std::string>& configuration);
+// The Delta properties a new raw table starts with (a user's explicit
+// properties win). Why these values: ARCHITECTURE.md, "Commit policy and
+// upkeep", and the 24-hour figures in BENCHMARKS.md.
+inline constexpr std::pair<const char*, const char*> kRawTableUpkeepDefaults[] = {
+    {"delta.checkpointInterval", "100"},
+    {"delta.deletedFileRetentionDuration", "interval 30 minutes"},
+    {"delta.logRetentionDuration", "interval 30 minutes"},
+    {"reprocessor.exactLogRetention", "true"},
+};
 // The configuration of a new raw table (zone and topic must be set).
 std::map<std::string, std::string> RawTableConfiguration(const RawTableSettings& settings);
+// Sets a user's table properties (sync --table-property) over `configuration`.
+// InvalidArgument for our own reprocessor.* keys (their flags set them), and
+// for a value of a property we act on that does not parse (retentions,
+// delta.checkpointInterval, delta.appendOnly, cleanup switches).
+Status MergeTableProperties(const std::map<std::string, std::string>& properties,
+                            std::map<std::string, std::string>* configuration);
 
 std::shared_ptr<arrow::Schema> RawTableSchema(RawLayout layout);
 // How sync and compaction write the layout's data files: no dictionary for
@@ -74,8 +90,11 @@ std::shared_ptr<arrow::Schema> DeadLetterTableSchema(RawLayout layout);
 // The Delta txn appId for one Kafka partition of one sync job.
 std::string SyncAppId(const std::string& job_id, const std::string& topic, int32_t partition);
 
-// The default dead-letter table path: "<table>_dlq" beside the table.
-std::string DefaultDeadLetterTablePath(const std::string& table_path);
+// The default dead-letter table location: "<table>_dlq" beside the table (a
+// sibling directory, or a sibling prefix in the table's bucket:
+// s3://b/raw/t -> s3://b/raw/t_dlq). InvalidArgument for a table at a
+// bucket's root, which has no sibling in its bucket: --dlq-table must say.
+Result<std::string> DefaultDeadLetterTablePath(const std::string& table_path);
 
 // Accumulates records column by column, computing event_time and the
 // partition columns with the table's event-time rule.

@@ -196,7 +196,9 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
   ReprocessSummary summary;
   summary.run_id = NewUuid();
 
-  auto table = delta::Table::Open(options.table_path);
+  delta::TableOptions table_options;
+  table_options.storage = options.storage;
+  auto table = delta::Table::Open(options.table_path, table_options);
   if (!table.ok()) {
     if (table.status().IsNotFound())
       return Status::InvalidArgument("no Delta table at " + options.table_path);
@@ -213,9 +215,18 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
   }
 
   // The table's zone places rows in partitions; --timezone is the logic's zone.
+  // A table that records none (older, or written by another writer) is read in
+  // --timezone, else in the machine's zone, which is worth a warning.
   logic::TimeZone table_zone = logic::TimeZone::Local();
+  std::optional<std::string> zone_warning;
   if (settings.time_zone) {
     RP_ASSIGN_OR_RETURN(table_zone, logic::TimeZone::Find(*settings.time_zone));
+  } else if (options.timezone) {
+    RP_ASSIGN_OR_RETURN(table_zone, logic::TimeZone::Find(*options.timezone));
+  } else {
+    zone_warning =
+        fmt::format("table {} has no {}; reading it in {}, the machine's zone (--timezone to choose)",
+                    options.table_path, kConfigTimeZone, table_zone.name());
   }
   logic::TimeZone zone = table_zone;
   if (options.timezone) {
@@ -272,6 +283,9 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
     }
     router = std::move(*created);
   }
+  // After every refusal, so a refused run prints its one error line only; at
+  // any log level, since the tool otherwise logs errors only.
+  if (zone_warning) LogLine(LogLevel::kWarn, "reprocess", *zone_warning);
   // Seed-layout tables store no event time: it is read from the value again,
   // by the table's own rule (never by the business logic).
   logic::EventTimeReader event_time(settings.event_time, table_zone);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "delta/storage.h"
 #include "jobs/output_router.h"
 #include "jobs/slice_spec.h"
 #include "kafka/client_config.h"
@@ -22,15 +23,16 @@ namespace rp::jobs {
 struct ReprocessJobOptions {
   kafka::ClientConfig kafka;
   std::string table_path;
+  delta::StorageOptions storage;  // for opening the table (delta/s3_storage.h)
   SliceArgs slice;
-  OutputRouterOptions output;  // run_id is set by the job
+  OutputRouterOptions output;           // run_id is set by the job
   logic::LogicSpec logic;               // its `visits` options are set from the two below
-  std::optional<std::string> timezone;  // empty: the table's zone
+  std::optional<std::string> timezone;  // empty: the table's zone; also the table's if it has none
   bool strict = false;
-  bool dry_run = false;                 // print what would be produced to `dry_run_out`
+  bool dry_run = false;  // print what would be produced to `dry_run_out`
   std::ostream* dry_run_out = nullptr;
-  std::optional<double> max_rate;       // records/s
-  bool show_progress = false;           // a progress line on stderr
+  std::optional<double> max_rate;  // records/s
+  bool show_progress = false;      // a progress line on stderr
 };
 
 struct ReprocessSummary {

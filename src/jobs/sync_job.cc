@@ -10,6 +10,7 @@
 #include "jobs/compactor.h"
 #include "jobs/pending_records.h"
 #include "jobs/raw_table.h"
+#include "jobs/table_adoption.h"
 #include "kafka/group_consumer.h"
 #include "kafka/message_view.h"
 #include "logic/time_zone.h"
@@ -24,11 +25,16 @@ class SyncRunner {
   SyncRunner(const SyncJobOptions& options, const std::atomic<bool>& stop, SyncJobStats* stats)
       : options_(options), stop_(stop), stats_(stats) {
     job_id_ = options.job_id.empty() ? options.group_id : options.job_id;
-    dlq_path_ = options.dlq_table_path.empty() ? DefaultDeadLetterTablePath(options.table_path)
-                                               : options.dlq_table_path;
+    dlq_path_ = options.dlq_table_path;
+    table_options_.storage = options.storage;
   }
 
   Status Run() {
+    if (dlq_path_.empty()) {
+      RP_ASSIGN_OR_RETURN(dlq_path_, DefaultDeadLetterTablePath(options_.table_path));
+    }
+    // A local dead-letter table beside an S3 one takes no storage options.
+    if (!delta::IsLocalLocation(dlq_path_)) dlq_table_options_.storage = options_.storage;
     kafka::GroupConsumerOptions copts;
     copts.group_id = options_.group_id;
     copts.topics = {options_.topic};
@@ -43,8 +49,10 @@ class SyncRunner {
     if (options_.auto_compact) {
       CompactorOptions c;
       c.table_path = options_.table_path;
+      c.storage = options_.storage;
       c.optimize.target_file_size = options_.compact_target_file_size;
       c.optimize.min_files = options_.compact_min_files;
+      c.optimize.tiered = true;                           // bounded write amplification (optimize.h)
       c.optimize.sort_columns = {"partition", "offset"};  // tight offset stats per file
       c.optimize.writer = RawTableWriterOptions(settings_.layout);
       c.min_interval = options_.compact_interval;
@@ -115,7 +123,7 @@ class SyncRunner {
       }
       settings.event_time.fallback_kafka = *options_.event_time_fallback == "kafka";
     }
-    auto existing = delta::Table::Open(options_.table_path);
+    auto existing = delta::Table::Open(options_.table_path, table_options_);
     if (existing.ok()) {
       RP_ASSIGN_OR_RETURN(RawTableSettings have,
                           ReadRawTableSettings((*existing)->snapshot()->metadata().configuration));
@@ -123,6 +131,12 @@ class SyncRunner {
         return Status::InvalidArgument("table " + options_.table_path + " has " + what + " " + has + "; " +
                                        flag + " would store records differently");
       };
+      if (have.source_topic && *have.source_topic != options_.topic) {
+        return Status::InvalidArgument("table " + options_.table_path + " holds topic " + *have.source_topic +
+                                       "; --topic " + options_.topic +
+                                       " would mix another topic's offsets into it");
+      }
+      zone_missing_ = !have.time_zone && !zone;
       if (have.time_zone) {
         RP_ASSIGN_OR_RETURN(logic::TimeZone table_zone, logic::TimeZone::Find(*have.time_zone));
         if (zone && zone->name() != table_zone.name()) {
@@ -143,6 +157,15 @@ class SyncRunner {
         return refuse("event-time fallback", have.event_time.fallback_kafka ? "kafka" : "none",
                       "--event-time-fallback " + *options_.event_time_fallback);
       }
+      for (const auto& [key, value] : options_.table_properties) {
+        const auto& conf = (*existing)->snapshot()->metadata().configuration;
+        auto it = conf.find(key);
+        if (it == conf.end() || it->second != value) {
+          return Status::InvalidArgument("table " + options_.table_path + " has " + key + " " +
+                                         (it == conf.end() ? "unset" : "'" + it->second + "'") +
+                                         "; --table-property only applies when sync creates a table");
+        }
+      }
       settings = have;
     } else if (!existing.status().IsNotFound()) {
       return existing.status();
@@ -151,9 +174,62 @@ class SyncRunner {
     settings.time_zone = zone_.name();
     if (!settings.source_topic) settings.source_topic = options_.topic;
     settings_ = settings;
+    std::map<std::string, std::string> configuration = RawTableConfiguration(settings);
+    RP_RETURN_IF_ERROR(MergeTableProperties(options_.table_properties, &configuration));
     RP_ASSIGN_OR_RETURN(
         table_, delta::Table::OpenOrCreate(options_.table_path, *RawTableSchema(settings.layout),
-                                           RawTablePartitionColumns(), RawTableConfiguration(settings)));
+                                           RawTablePartitionColumns(), configuration, table_options_));
+    RP_RETURN_IF_ERROR(ClaimTable());
+    if (zone_missing_) {
+      // After every refusal: a refused start prints its one error line only.
+      Log(LogLevel::kWarn, "sync",
+          "table {} has no {}; partitioning in {}, the machine's zone (--timezone to choose)",
+          options_.table_path, kConfigTimeZone, zone_.name());
+    }
+    return Status::OK();
+  }
+
+  // Whose table it is (table_adoption.h): refuses one another writer filled,
+  // or adopts it with --adopt, before any partition is assigned.
+  Status ClaimTable() {
+    const auto snapshot = table_->snapshot();
+    switch (ClassifyRawTable(*snapshot, job_id_, options_.topic)) {
+      case TableOwnership::kOurs:
+        if (options_.adopt)
+          Log(LogLevel::kInfo, "sync", "--adopt: the table holds job {}'s positions already", job_id_);
+        return Status::OK();
+      case TableOwnership::kNew:
+        if (options_.adopt)
+          Log(LogLevel::kInfo, "sync", "--adopt: the table holds no rows; nothing to adopt");
+        return Status::OK();
+      case TableOwnership::kForeign:
+        break;
+    }
+    if (!options_.adopt) return ForeignTableError(*snapshot, options_.table_path, job_id_, options_.topic);
+    auto adopted = AdoptRawTable(table_.get(), settings_.layout, job_id_, options_.topic);
+    if (!adopted.ok()) {
+      if (!adopted.status().IsConflict()) return adopted.status();
+      // Another instance of this job adopted first: its positions stand.
+      RP_ASSIGN_OR_RETURN(auto now, table_->Refresh());
+      if (ClassifyRawTable(*now, job_id_, options_.topic) != TableOwnership::kOurs) return adopted.status();
+      Log(LogLevel::kInfo, "sync", "another instance of job {} adopted the table first", job_id_);
+      return Status::OK();
+    }
+    std::string offsets;
+    for (const auto& [partition, offset] : adopted->last_offsets) {
+      offsets +=
+          fmt::format("{}{}[{}] after {}", offsets.empty() ? "" : ", ", options_.topic, partition, offset);
+    }
+    if (adopted->version < 0) {
+      Log(LogLevel::kInfo, "sync",
+          "adopted {}: its files hold no rows of {}; every partition starts at the earliest offset",
+          options_.table_path, options_.topic);
+    } else {
+      Log(LogLevel::kInfo, "sync",
+          "adopted {} in version {}: {} ({} files by their statistics, {} read); partitions without rows in "
+          "the table start at the earliest offset",
+          options_.table_path, adopted->version, offsets, adopted->files_from_stats, adopted->files_read);
+    }
     return Status::OK();
   }
 
@@ -229,9 +305,8 @@ class SyncRunner {
     RP_ASSIGN_OR_RETURN(auto batch, rows.Finish());
     std::vector<delta::AddFile> adds;
     if (batch->num_rows() > 0) {
-      RP_ASSIGN_OR_RETURN(adds,
-                          delta::WriteDataFiles(*table_->storage(), RawTablePartitionColumns(), *batch,
-                                                                RawTableWriterOptions(settings_.layout)));
+      RP_ASSIGN_OR_RETURN(adds, delta::WriteDataFiles(*table_->storage(), RawTablePartitionColumns(), *batch,
+                                                      RawTableWriterOptions(settings_.layout)));
     }
     const size_t files = adds.size();
     delta::Transaction txn = table_->NewTransaction();
@@ -267,9 +342,9 @@ class SyncRunner {
 
   Status CommitDeadLetters(DeadLetterBatchBuilder* dead, const std::map<int32_t, int64_t>& last_dead_offset) {
     if (!dlq_table_) {
-      RP_ASSIGN_OR_RETURN(dlq_table_,
-                          delta::Table::OpenOrCreate(dlq_path_, *DeadLetterTableSchema(settings_.layout), {},
-                                                     {{kConfigSourceTopic, options_.topic}}));
+      RP_ASSIGN_OR_RETURN(
+          dlq_table_, delta::Table::OpenOrCreate(dlq_path_, *DeadLetterTableSchema(settings_.layout), {},
+                                                 {{kConfigSourceTopic, options_.topic}}, dlq_table_options_));
     }
     RP_ASSIGN_OR_RETURN(auto snapshot, dlq_table_->Refresh());
     RP_ASSIGN_OR_RETURN(auto batch, dead->Finish());
@@ -297,7 +372,9 @@ class SyncRunner {
   SyncJobStats* stats_;
   std::string job_id_;
   std::string dlq_path_;
+  delta::TableOptions table_options_, dlq_table_options_;  // storage options
   logic::TimeZone zone_ = logic::TimeZone::Utc();
+  bool zone_missing_ = false;  // an existing table without a zone, and no --timezone
   RawTableSettings settings_;
   std::unique_ptr<delta::Table> table_;
   std::unique_ptr<delta::Table> dlq_table_;

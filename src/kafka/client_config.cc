@@ -1,12 +1,12 @@
 #include "kafka/client_config.h"
 
 #include <librdkafka/rdkafka.h>
+#include <toml++/toml.h>
 
 #include <filesystem>
 
-#include <toml++/toml.h>
-
 #include "common/log.h"
+#include "common/toml_file.h"
 
 namespace rp::kafka {
 
@@ -14,7 +14,8 @@ ClientConfig::ClientConfig() { props_["bootstrap.servers"] = "localhost:9092"; }
 
 bool ClientConfig::IsSecret(std::string_view key) {
   // sasl.oauthbearer.config can carry credentials (librdkafka marks it sensitive).
-  for (std::string_view word : {"password", "secret", "key.pem", "private", "token", "jaas", "oauthbearer.config"}) {
+  for (std::string_view word :
+       {"password", "secret", "key.pem", "private", "token", "jaas", "oauthbearer.config"}) {
     if (key.find(word) != std::string_view::npos) return true;
   }
   return false;
@@ -39,21 +40,7 @@ std::optional<std::string> ClientConfig::Get(const std::string& key) const {
 }
 
 Result<ClientConfig> ClientConfig::FromTomlFile(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return Status::InvalidArgument("config " + path + ": " +
-                                   (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file"));
-  }
-  toml::table doc;
-  try {
-    doc = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    // toml++ reports I/O failures as parse errors too; both are the user's input.
-    const auto& where = e.source().begin;
-    std::string msg = "config " + path + ": " + std::string(e.description());
-    if (where.line > 0) msg += " (line " + std::to_string(where.line) + ")";
-    return Status::InvalidArgument(msg);
-  }
+  RP_ASSIGN_OR_RETURN(toml::table doc, ParseTomlFile(path));
   ClientConfig config;
   for (const auto& [key, node] : doc) {
     if (key == "brokers") {
@@ -65,9 +52,12 @@ Result<ClientConfig> ClientConfig::FromTomlFile(const std::string& path) {
       if (!kafka) return Status::InvalidArgument("config " + path + ": [kafka] must be a table");
       for (const auto& [prop, value] : *kafka) {
         std::string text;
-        if (auto s = value.value_exact<std::string>()) text = *s;
-        else if (auto i = value.value_exact<int64_t>()) text = std::to_string(*i);
-        else if (auto b = value.value_exact<bool>()) text = *b ? "true" : "false";
+        if (auto s = value.value_exact<std::string>())
+          text = *s;
+        else if (auto i = value.value_exact<int64_t>())
+          text = std::to_string(*i);
+        else if (auto b = value.value_exact<bool>())
+          text = *b ? "true" : "false";
         else if (value.is_table())
           // `sasl.password = "…"` is a nested table in TOML: property names need quotes.
           return Status::InvalidArgument("config " + path + ": kafka." + std::string(prop.str()) +
@@ -90,8 +80,10 @@ namespace {
 // librdkafka's own log lines (connection retries, broker state) go through our
 // logger, so commands decide what is shown: tools stay quiet, jobs show retries.
 void ForwardLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  LogLevel ours = level <= 3 ? LogLevel::kError : level <= 4 ? LogLevel::kWarn : level <= 6 ? LogLevel::kInfo
-                                                                                             : LogLevel::kDebug;
+  LogLevel ours = level <= 3   ? LogLevel::kError
+                  : level <= 4 ? LogLevel::kWarn
+                  : level <= 6 ? LogLevel::kInfo
+                               : LogLevel::kDebug;
   // librdkafka reports transient broker errors at level 3; they are retried, so they are warnings to us.
   if (ours == LogLevel::kError) ours = LogLevel::kWarn;
   Log(ours, "kafka", "{}: {}", facility, message);

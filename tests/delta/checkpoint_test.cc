@@ -148,9 +148,10 @@ TEST(Checkpoint, AMissingStaleOrGarbledHintStillGivesTheRightSnapshot) {
   CommitMany(table->get(), 1, 21);  // checkpoints at 10 and 20
   const Snapshot& expected = *(*table)->snapshot();
   const std::string hint_path = dir.path() + "/_delta_log/_last_checkpoint";
-  for (const std::string& hint : {std::string(), std::string("{\"version\":10,\"size\":15}"),
-                                 std::string("{\"version\":15,\"size\":1}"), std::string("{\"version\":99,\"size\":1}"),
-                                 std::string("{\"vers"), std::string("[]")}) {
+  for (const std::string& hint :
+       {std::string(), std::string("{\"version\":10,\"size\":15}"),
+        std::string("{\"version\":15,\"size\":1}"), std::string("{\"version\":99,\"size\":1}"),
+        std::string("{\"vers"), std::string("[]")}) {
     if (hint.empty()) {
       fs::remove(hint_path);
     } else {
@@ -169,7 +170,8 @@ TEST(Checkpoint, ABadCheckpointIsCorruptionNamingTheFile) {
   CommitMany(table->get(), 1, 10);
   const std::string path = dir.path() + "/_delta_log/" + CheckpointFileName(10);
   const std::string good = ReadFile(path);
-  for (const std::string& bad : {good.substr(0, good.size() / 2), std::string("PAR1 not really"), std::string()}) {
+  for (const std::string& bad :
+       {good.substr(0, good.size() / 2), std::string("PAR1 not really"), std::string()}) {
     WriteFile(path, bad);
     auto snap = LoadSnapshot(testing::LogStoreAt(dir.path()));
     ASSERT_FALSE(snap.ok());
@@ -199,8 +201,9 @@ TEST(Checkpoint, AFailedCheckpointDoesNotFailTheCommit) {
 
 TEST(Checkpoint, KeepsRecentTombstonesAndDropsExpiredOnes) {
   TempDir dir;
-  auto table = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {{"delta.appendOnly", "false"},
-                                                                   {"delta.deletedFileRetentionDuration", "interval 2 days"}});
+  auto table = Table::Create(
+      dir.path(), *KafkaSchema(), {"year"},
+      {{"delta.appendOnly", "false"}, {"delta.deletedFileRetentionDuration", "interval 2 days"}});
   ASSERT_TRUE(table.ok());
   CommitMany(table->get(), 1, 3);
   LogStore store = testing::LogStoreAt(dir.path());
@@ -255,7 +258,8 @@ TEST(Checkpoint, ReadsForeignCheckpointsByColumnNameToleratingExtraAndMissingCol
       field("configuration", str_map),
       field("createdTime", arrow::int64()),
   });
-  auto protocol_type = arrow::struct_({field("minReaderVersion", arrow::int32()), field("minWriterVersion", arrow::int32())});
+  auto protocol_type =
+      arrow::struct_({field("minReaderVersion", arrow::int32()), field("minWriterVersion", arrow::int32())});
   auto txn_type = arrow::struct_({field("appId", arrow::utf8()), field("version", arrow::int64()),
                                   field("lastUpdated", arrow::int64())});
   auto domain_type = arrow::struct_({field("domain", arrow::utf8()), field("configuration", arrow::utf8()),
@@ -276,9 +280,10 @@ TEST(Checkpoint, ReadsForeignCheckpointsByColumnNameToleratingExtraAndMissingCol
            R"([null, {"stats_parsed":{"numRecords":3},"size":100,"path":"p=1/a.parquet","partitionValues":[["p","1"]],"modificationTime":5,"dataChange":false,"stats":"{\"numRecords\":3}","deletionVector":null,"baseRowId":null},
                {"stats_parsed":null,"size":50,"path":"p=__HIVE_DEFAULT_PARTITION__/b.parquet","partitionValues":[["p",null]],"modificationTime":6,"dataChange":false,"stats":null,"deletionVector":null,"baseRowId":7},
                null, null])"),
-       col(meta_type, R"([null, null, null, {"id":"tid","format":{"provider":"parquet","options":[]},"schemaString":")" +
-                          schema_string +
-                          R"(","partitionColumns":["p"],"configuration":[["delta.appendOnly","true"]],"createdTime":9}, null])"),
+       col(meta_type,
+           R"([null, null, null, {"id":"tid","format":{"provider":"parquet","options":[]},"schemaString":")" +
+               schema_string +
+               R"(","partitionColumns":["p"],"configuration":[["delta.appendOnly","true"]],"createdTime":9}, null])"),
        col(protocol_type, R"([null, null, null, null, {"minReaderVersion":1,"minWriterVersion":2}])"),
        col(domain_type, R"([null, null, null, null, null])")});
   TempDir dir;
@@ -288,7 +293,7 @@ TEST(Checkpoint, ReadsForeignCheckpointsByColumnNameToleratingExtraAndMissingCol
   ASSERT_TRUE(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink, 2).ok());
   ASSERT_TRUE(*store.PutIfAbsent(CheckpointFileName(3), sink->Finish().ValueOrDie()->ToString()));
   LogActions c4;
-  c4.adds = {AddFile{"p=2/c.parquet", {{"p", "2"}}, 10, 11, true, std::nullopt, std::nullopt}};
+  c4.adds = {AddFile{"p=2/c.parquet", {{"p", "2"}}, 10, 11, true, std::nullopt, std::nullopt, std::nullopt}};
   ASSERT_TRUE(*store.PutIfAbsent(CommitFileName(4), SerializeCommit(c4)));
 
   auto snap = LoadSnapshot(store);
@@ -320,7 +325,10 @@ TEST(Checkpoint, LastCheckpointRoundTripsAndRejectsGarbage) {
   EXPECT_EQ(back->num_of_add_files, 9);
   EXPECT_FALSE(back->parts.has_value());
   // Spark's hint carries more fields (checkpointSchema, checksum): fine.
-  EXPECT_TRUE(ParseLastCheckpoint(R"({"version":10,"size":13,"sizeInBytes":16479,"numOfAddFiles":6,"checkpointSchema":{"type":"struct","fields":[]},"checksum":"6872b3692f168925bdd80e3f92163949"})").ok());
+  EXPECT_TRUE(
+      ParseLastCheckpoint(
+          R"({"version":10,"size":13,"sizeInBytes":16479,"numOfAddFiles":6,"checkpointSchema":{"type":"struct","fields":[]},"checksum":"6872b3692f168925bdd80e3f92163949"})")
+          .ok());
   EXPECT_FALSE(ParseLastCheckpoint("{}").ok());
   EXPECT_FALSE(ParseLastCheckpoint("{\"version\":\"10\"}").ok());
   EXPECT_FALSE(ParseLastCheckpoint("").ok());

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -166,6 +167,36 @@ TEST_F(LogCleanup, TheCutoffIsMidnightUtcAtOrBeforeNowMinusTheRetention) {
   LogCleanupPlan plan = Plan(NowForCutoffOnDay(20) + 23 * kHour + 59 * 60 * 1000);
   EXPECT_EQ(plan.cutoff_ms, kT0 + 20 * kDay);
   EXPECT_EQ(plan.cutoff_commit, 20);
+}
+
+TEST_F(LogCleanup, ExactLogRetentionCutsAtNowMinusTheRetentionItself) {
+  // Raw tables (reprocessor.exactLogRetention=true) commit around the clock:
+  // here commit v is v hours after kT0, the retention one hour, and the
+  // clock 31 h after kT0. The exact cutoff (30 h) reaches commit 30 and its
+  // checkpoint; the protocol's midnight (24 h) stops at commit 24, whose
+  // newest checkpoint is 20.
+  Build({{"reprocessor.exactLogRetention", "true"}, {"delta.logRetentionDuration", "interval 1 hours"}});
+  for (const auto& e : std::filesystem::directory_iterator(store().log_dir())) {
+    const std::string name = e.path().filename().string();
+    if (name.size() >= 20 && std::isdigit(static_cast<unsigned char>(name[0]))) {
+      SetMtime(e.path().string(), kT0 + std::stoll(name.substr(0, 20)) * kHour);
+    }
+  }
+  const int64_t now = kT0 + 31 * kHour;
+  auto protocol = PlanLogCleanup(store(), kHour, now, /*exact=*/false);
+  ASSERT_TRUE(protocol.ok()) << protocol.status().ToString();
+  EXPECT_EQ(protocol->cutoff_ms, kT0 + kDay);
+  EXPECT_EQ(protocol->cutoff_commit, 24);
+  EXPECT_EQ(protocol->cutoff_checkpoint, 20);
+
+  LogCleanupResult result = CleanUp(now);  // the table's property: exact
+  EXPECT_EQ(result.plan.cutoff_ms, now - kHour);
+  EXPECT_EQ(result.plan.cutoff_commit, 30);
+  EXPECT_EQ(result.plan.cutoff_checkpoint, 30);
+  EXPECT_EQ(result.plan.files, VersionFiles(0, 30, true));
+  EXPECT_FALSE(LogNames().count(CommitFileName(29)));
+  EXPECT_TRUE(LogNames().count(CommitFileName(30)));
+  EXPECT_TRUE(LogNames().count(CheckpointFileName(30)));
 }
 
 TEST_F(LogCleanup, TheNewestCheckpointAndEverythingAfterItStayWhenAllIsExpired) {

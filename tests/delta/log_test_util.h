@@ -49,7 +49,7 @@ inline void WriteFile(const std::string& path, const std::string& content) {
 inline bool SameAdd(const AddFile& a, const AddFile& b) {
   return a.path == b.path && a.partition_values == b.partition_values && a.size == b.size &&
          a.modification_time == b.modification_time && a.data_change == b.data_change && a.stats == b.stats &&
-         a.tags == b.tags;
+         a.tags == b.tags && a.deletion_vector == b.deletion_vector;
 }
 
 }  // namespace rp::delta::testing

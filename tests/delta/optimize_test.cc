@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "data_test_util.h"
 #include "delta/action_json.h"
 #include "delta/data_file_path.h"
@@ -95,6 +97,49 @@ TEST(Optimize, EachPartitionsSmallFilesBecomeOneFileWithTheSameRows) {
     ASSERT_TRUE(sorted.ok());
     EXPECT_TRUE(file->Equals(**sorted)) << path;
   }
+}
+
+// Auto-compaction's rule: a grown file is not rewritten for a few small
+// files; it joins once the small files together are half as large as it.
+TEST(Optimize, TieredSelectionLeavesAFileLargerThanTheSmallOnesTogetherAlone) {
+  TempDir dir;
+  auto created =
+      Table::Create(dir.path(), *SeedSchema(), SeedPartitionColumns(), {}, testing::NoCheckpoints());
+  ASSERT_TRUE(created.ok());
+  auto& table = *created;
+  AppendBatch(table.get(), 0, 4000);  // one large file per hour
+  std::set<std::string> large;
+  for (const auto& [path, add] : table->snapshot()->files()) large.insert(path);
+  for (int b = 0; b < 5; ++b) AppendBatch(table.get(), 10000 + b * 10, 20);  // 10 small files
+  int64_t small_bytes = 0, large_bytes = 0;
+  for (const auto& [path, add] : table->snapshot()->files())
+    (large.count(path) ? large_bytes : small_bytes) += add.size;
+  ASSERT_GT(large_bytes, 2 * small_bytes) << "the test needs the large files to outweigh the small ones";
+  const auto before = AllRows(*table);
+
+  OptimizeOptions options;
+  options.sort_columns = {"partition", "offset"};
+  options.tiered = true;
+  // Below target / 64 every file joins: keep the small ones above it, the
+  // large ones below the target.
+  options.target_file_size = 64 * (small_bytes / 10 - 256);
+  ASSERT_LT(large_bytes / 2, options.target_file_size);
+  auto tiered = Optimize(table.get(), options);
+  ASSERT_TRUE(tiered.ok()) << tiered.status().ToString();
+  EXPECT_EQ(tiered->files_removed, 10);
+  EXPECT_EQ(tiered->files_added, 2);
+  EXPECT_EQ(table->snapshot()->num_files(), 4);
+  for (const auto& path : large)
+    EXPECT_TRUE(table->snapshot()->files().count(path)) << path << " was rewritten";
+  EXPECT_TRUE(AllRows(*table)->Equals(*before));
+
+  // Without tiers every small file of the partition is packed.
+  options.tiered = false;
+  auto all = Optimize(table.get(), options);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->files_removed, 4);
+  EXPECT_EQ(table->snapshot()->num_files(), 2);
+  EXPECT_TRUE(AllRows(*table)->Equals(*before));
 }
 
 TEST(Optimize, ASecondRunHasNothingToDo) {

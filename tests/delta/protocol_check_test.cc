@@ -13,7 +13,8 @@
 namespace rp::delta {
 namespace {
 
-Protocol Features(int reader, int writer, std::vector<std::string> readers, std::vector<std::string> writers) {
+Protocol Features(int reader, int writer, std::vector<std::string> readers,
+                  std::vector<std::string> writers) {
   Protocol p;
   p.min_reader_version = reader;
   p.min_writer_version = writer;
@@ -24,7 +25,8 @@ Protocol Features(int reader, int writer, std::vector<std::string> readers, std:
 
 Metadata Plain() {
   Metadata m;
-  m.schema_string = R"({"type":"struct","fields":[{"name":"a","type":"long","nullable":true,"metadata":{}}]})";
+  m.schema_string =
+      R"({"type":"struct","fields":[{"name":"a","type":"long","nullable":true,"metadata":{}}]})";
   return m;
 }
 
@@ -41,8 +43,8 @@ TEST(ProtocolCheck, LegacyReaderVersionsAreRead) {
 }
 
 TEST(ProtocolCheck, ReaderFeaturesWeDoNotImplementAreRefusedByName) {
-  for (const std::string f : {"deletionVectors", "v2Checkpoint", "catalogManaged", "typeWidening", "variantType",
-                              "someFutureFeature"}) {
+  for (const std::string f :
+       {"v2Checkpoint", "catalogManaged", "typeWidening", "variantType", "someFutureFeature"}) {
     ExpectRefusedNaming(CheckReadSupported(Features(3, 7, {"timestampNtz", f}, {f}), Plain()), "'" + f + "'");
   }
   EXPECT_NE(CheckReadSupported(Features(3, 7, {"someFutureFeature"}, {}), Plain()).message().find("unknown"),
@@ -68,21 +70,30 @@ TEST(ProtocolCheck, ReaderFeaturesThatAskNothingOfReadersAreAccepted) {
                   .ok());
 }
 
+TEST(ProtocolCheck, DeletionVectorsAreReadAndWritten) {
+  // Scans drop the deleted rows; writers keep the DVs there and write none
+  // (deletion_vector_table_test.cc shows both on the table Spark wrote).
+  const Protocol spark = Features(3, 7, {"deletionVectors"}, {"deletionVectors", "invariants", "appendOnly"});
+  EXPECT_TRUE(CheckReadSupported(spark, Plain()).ok());
+  EXPECT_TRUE(CheckWriteSupported(spark, Plain()).ok());
+}
+
 TEST(ProtocolCheck, WriterOnlyFeaturesAreReadButOnlyHonourableOnesAreWritten) {
-  const std::vector<std::string> writer_only = {"rowTracking", "domainMetadata", "inCommitTimestamp", "clustering",
-                                                "icebergCompatV2", "changeDataFeed", "appendOnly", "generatedColumns"};
+  const std::vector<std::string> writer_only = {"rowTracking", "domainMetadata",  "inCommitTimestamp",
+                                                "clustering",  "icebergCompatV2", "changeDataFeed",
+                                                "appendOnly",  "generatedColumns"};
   for (const auto& f : writer_only) {
     EXPECT_TRUE(CheckReadSupported(Features(1, 7, {}, {f}), Plain()).ok()) << f;
   }
-  for (const std::string f : {"rowTracking", "domainMetadata", "inCommitTimestamp", "clustering", "icebergCompatV2",
-                              "aFutureWriterFeature"}) {
+  for (const std::string f : {"rowTracking", "domainMetadata", "inCommitTimestamp", "clustering",
+                              "icebergCompatV2", "aFutureWriterFeature"}) {
     ExpectRefusedNaming(CheckWriteSupported(Features(1, 7, {}, {"appendOnly", f}), Plain()), "'" + f + "'");
   }
-  EXPECT_TRUE(CheckWriteSupported(
-                  Features(3, 7, {"timestampNtz"},
-                           {"appendOnly", "invariants", "timestampNtz", "changeDataFeed", "checkConstraints",
-                            "generatedColumns", "identityColumns", "vacuumProtocolCheck", "allowColumnDefaults"}),
-                  Plain())
+  EXPECT_TRUE(CheckWriteSupported(Features(3, 7, {"timestampNtz"},
+                                           {"appendOnly", "invariants", "timestampNtz", "changeDataFeed",
+                                            "checkConstraints", "generatedColumns", "identityColumns",
+                                            "vacuumProtocolCheck", "allowColumnDefaults"}),
+                                  Plain())
                   .ok());
 }
 
@@ -108,7 +119,8 @@ TEST(ProtocolCheck, WriterFeaturesInUseThatWeDoNotEnforceBlockWriting) {
   identity.schema_string =
       R"({"type":"struct","fields":[{"name":"id","type":"long","nullable":true,"metadata":{"delta.identity.start":1,"delta.identity.step":1}}]})";
   ExpectRefusedNaming(CheckWriteSupported(Features(1, 6, {}, {}), identity), "identityColumns");
-  ExpectRefusedNaming(CheckWriteSupported(Features(1, 7, {}, {"identityColumns"}), identity), "identityColumns");
+  ExpectRefusedNaming(CheckWriteSupported(Features(1, 7, {}, {"identityColumns"}), identity),
+                      "identityColumns");
 
   Metadata stats_struct = Plain();
   stats_struct.configuration["delta.checkpoint.writeStatsAsStruct"] = "true";
@@ -119,11 +131,11 @@ TEST(ProtocolCheck, OpeningATableWithAnUnsupportedReaderFeatureFails) {
   testing::TempDir dir;
   ASSERT_TRUE(Table::Create(dir.path(), *testing::KafkaSchema(), {"year"}, {}).ok());
   LogActions upgrade;
-  upgrade.protocol = Features(3, 7, {"deletionVectors"}, {"deletionVectors"});
+  upgrade.protocol = Features(3, 7, {"v2Checkpoint"}, {"v2Checkpoint"});
   ASSERT_TRUE(*testing::LogStoreAt(dir.path()).PutIfAbsent(CommitFileName(1), SerializeCommit(upgrade)));
   auto opened = Table::Open(dir.path());
   ASSERT_FALSE(opened.ok());
-  ExpectRefusedNaming(opened.status(), "deletionVectors");
+  ExpectRefusedNaming(opened.status(), "v2Checkpoint");
   // The version before the upgrade is still readable.
   EXPECT_TRUE(LoadSnapshot(testing::LogStoreAt(dir.path()), 0).ok());
 }

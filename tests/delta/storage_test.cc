@@ -1,7 +1,7 @@
 // The storage contract of storage.h, run against every implementation
 // through a factory that makes an empty storage per test: the local disk,
-// and S3 on a real S3 server (scripts/s3-local, started once for the binary;
-// a fresh bucket prefix per test). Nothing in the tests knows which storage
+// and S3 on a real S3 server (tests/support/s3_server.h, started once for
+// the binary; a fresh bucket prefix per test). Nothing in the tests knows which storage
 // it tests.
 #include "delta/storage.h"
 
@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <functional>
 #include <mutex>
 #include <sstream>
@@ -28,6 +27,7 @@
 #include "delta/log_store.h"
 #include "log_test_util.h"
 #include "support/process.h"
+#include "support/s3_server.h"
 
 namespace rp::delta {
 namespace {
@@ -55,97 +55,25 @@ class LocalHarness final : public StorageHarness {
   std::shared_ptr<Storage> storage_;
 };
 
-// One real S3 server (scripts/s3-local: versitygw) for the whole binary, on a
-// free port with a temp data dir, started by the first test that needs it
-// and stopped at exit. If it cannot start, every S3 test fails with the
-// script's output: a broken S3 setup must not pass as skipped tests.
-class S3Server {
- public:
-  static const S3Server& Get();
-  ~S3Server() { Stop(); }
-  // Called by the test environment's TearDown, before exit runs destructors.
-  void Stop() const {
-    if (started_) (void)rp::RunProcess({Script(), "stop", "--data-dir", dir_.path()});
-    started_ = false;
-  }
-  const std::string& error() const { return error_; }
-  // Storage options with the server's endpoint and credentials (from its
-  // s3.env), so the tests do not depend on the environment.
-  StorageOptions options() const { return options_; }
-  static constexpr const char* kBucket = "contract-tests";
-
- private:
-  static std::string Script() { return std::string(RP_SOURCE_DIR) + "/scripts/s3-local"; }
-
-  S3Server() {
-    const std::string port = std::to_string(rp::FreePort());
-    auto start = rp::RunProcess({Script(), "start", "--port", port, "--data-dir", dir_.path()});
-    if (start.exit_code != 0) {
-      error_ = "scripts/s3-local start failed (exit " + std::to_string(start.exit_code) + "): " + start.out +
-               start.err;
-      return;
-    }
-    started_ = true;
-    auto bucket = rp::RunProcess({Script(), "create-bucket", "--data-dir", dir_.path(), "--bucket", kBucket});
-    if (bucket.exit_code != 0) {
-      error_ = "scripts/s3-local create-bucket failed: " + bucket.out + bucket.err;
-      return;
-    }
-    std::ifstream env(dir_.path() + "/s3.env");
-    std::map<std::string, std::string> vars;
-    for (std::string line; std::getline(env, line);) {
-      if (line.rfind("export ", 0) == 0) line.erase(0, 7);
-      const size_t eq = line.find('=');
-      if (eq == std::string::npos) continue;
-      std::string value = line.substr(eq + 1);
-      if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"'))
-        value = value.substr(1, value.size() - 2);
-      vars[line.substr(0, eq)] = value;
-    }
-    for (const char* var : {"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"}) {
-      if (vars[var].empty()) {
-        error_ = std::string("no ") + var + " in " + dir_.path() + "/s3.env";
-        return;
-      }
-    }
-    options_ = {{"aws_endpoint_url", vars["AWS_ENDPOINT_URL"]},
-                {"aws_access_key_id", vars["AWS_ACCESS_KEY_ID"]},
-                {"aws_secret_access_key", vars["AWS_SECRET_ACCESS_KEY"]},
-                {"aws_region", vars["AWS_REGION"]}};
-  }
-
-  TempDir dir_;
-  mutable bool started_ = false;
-  std::string error_;
-  StorageOptions options_;
-};
-
-bool s3_server_used = false;
-
-const S3Server& S3Server::Get() {
-  static S3Server server;
-  s3_server_used = true;
-  return server;
+// The binary's real S3 server (tests/support/s3_server.h) and the bucket
+// these tests share; "" when both are ready, else why not.
+constexpr const char* kBucket = "contract-tests";
+std::string S3Ready() {
+  static const std::string error = [] {
+    const rp::testing::S3Server& server = rp::testing::S3Server::Get();
+    return server.error().empty() ? server.CreateBucket(kBucket) : server.error();
+  }();
+  return error;
 }
-
-// Stops the server once every test has run.
-class S3ServerEnvironment : public ::testing::Environment {
- public:
-  void TearDown() override {
-    if (s3_server_used) S3Server::Get().Stop();
-  }
-};
-[[maybe_unused]] ::testing::Environment* const s3_environment =
-    ::testing::AddGlobalTestEnvironment(new S3ServerEnvironment);
 
 // A fresh prefix of the shared bucket per test.
 class S3Harness final : public StorageHarness {
  public:
   S3Harness() {
-    const S3Server& server = S3Server::Get();
-    error_ = server.error();
+    error_ = S3Ready();
     if (!error_.empty()) return;
-    auto opened = OpenStorage(std::string("s3://") + S3Server::kBucket + "/t-" + NewUuid(), server.options());
+    auto opened = OpenStorage(std::string("s3://") + kBucket + "/t-" + NewUuid(),
+                              rp::testing::S3Server::Get().options());
     if (!opened.ok()) {
       error_ = opened.status().ToString();
       return;
@@ -490,6 +418,20 @@ TEST(OpenStorage, PathsAndFileUrisAreTheLocalDisk) {
   }
 }
 
+TEST(OpenStorage, TheLocalDiskTakesNoOptionsAndNamesNoValueWhenRefusing) {
+  EXPECT_TRUE(IsLocalLocation("/data/t"));
+  EXPECT_TRUE(IsLocalLocation("file:///data/t"));
+  EXPECT_TRUE(IsLocalLocation("data:2025/t"));
+  EXPECT_FALSE(IsLocalLocation("s3://bucket/t"));
+  for (const char* location : {"/data/t", "file:///data/t"}) {
+    auto refused = OpenStorage(location, {{"aws_secret_access_key", "hunter2-secret"}});
+    ASSERT_FALSE(refused.ok()) << location;
+    EXPECT_TRUE(refused.status().IsInvalidArgument()) << refused.status().ToString();
+    EXPECT_NE(refused.status().message().find("aws_secret_access_key"), std::string::npos);
+    EXPECT_EQ(refused.status().message().find("hunter2"), std::string::npos) << refused.status().ToString();
+  }
+}
+
 TEST(OpenStorage, S3LocationsAreS3Storage) {
   const StorageOptions keys = {{"aws_access_key_id", "k"}, {"aws_secret_access_key", "s"}};
   for (const auto& [location, expected] : std::vector<std::pair<std::string, std::string>>{
@@ -516,16 +458,20 @@ TEST(OpenStorage, S3LocationsAreS3Storage) {
 
 // ---- S3 failures: retries, and conditional PUTs whose answer was lost ----
 
-// A TCP proxy in front of the S3 server that fails chosen requests. One
-// request per connection (the storage's curl requests do not reuse
-// connections; "Connection: close" makes the server end each one).
+// A TCP proxy in front of the S3 server that fails chosen requests. It
+// forwards each request on a connection of its own with "Connection: close",
+// as versitygw closes every connection anyway. Towards the client, by default
+// one request per connection too; with `keep_alive`, it keeps the client's
+// connection open for more requests (dropping the server's "Connection:
+// close"), as S3 does, and counts the connections clients opened.
 class FaultProxy {
  public:
   enum class Fault { kNone, kReply503, kLoseResponse };
   // Decides the fate of the n-th request (from 0) given its request line.
   using Policy = std::function<Fault(int n, const std::string& request_line)>;
 
-  FaultProxy(int upstream_port, Policy policy) : upstream_port_(upstream_port), policy_(std::move(policy)) {
+  FaultProxy(int upstream_port, Policy policy, bool keep_alive = false)
+      : upstream_port_(upstream_port), policy_(std::move(policy)), keep_alive_(keep_alive) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -544,19 +490,24 @@ class FaultProxy {
     if (acceptor_.joinable()) acceptor_.join();
     ::close(listener_);
     std::lock_guard<std::mutex> lock(mu_);
+    // Kept-alive clients (curl's connection cache) may never hang up.
+    for (int fd : clients_) ::shutdown(fd, SHUT_RDWR);
     for (auto& t : workers_) t.join();
+    for (int fd : clients_) ::close(fd);
   }
   int port() const { return port_; }
   int requests() const { return count_.load(); }
+  int connections() const { return connections_.load(); }
 
  private:
   void AcceptLoop() {
     for (;;) {
       const int client = ::accept(listener_, nullptr, nullptr);
       if (client < 0) return;
-      const int n = count_++;
+      ++connections_;
       std::lock_guard<std::mutex> lock(mu_);
-      workers_.emplace_back([this, client, n] { Serve(client, n); });
+      clients_.push_back(client);
+      workers_.emplace_back([this, client] { Serve(client); });
     }
   }
 
@@ -569,67 +520,98 @@ class FaultProxy {
     return true;
   }
 
-  void Serve(int client, int n) {
-    // The whole request: the head, then Content-Length bytes of body.
-    std::string request;
+  // Takes one whole request (the head, then Content-Length bytes of body) off
+  // the front of `pending`, reading more from `client` as needed; empty when
+  // the client hangs up first.
+  static std::string NextRequest(int client, std::string* pending) {
     char buf[65536];
-    size_t head_end = std::string::npos, total = std::string::npos;
-    while (total == std::string::npos || request.size() < total) {
-      const ssize_t r = ::recv(client, buf, sizeof buf, 0);
-      if (r <= 0) break;
-      request.append(buf, static_cast<size_t>(r));
-      if (head_end == std::string::npos && (head_end = request.find("\r\n\r\n")) != std::string::npos) {
-        size_t length = 0;
-        std::string head = request.substr(0, head_end);
-        for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (size_t at = head.find("\r\ncontent-length:"); at != std::string::npos)
-          length = std::stoul(head.substr(at + 17));
-        total = head_end + 4 + length;
+    size_t total = std::string::npos;
+    for (;;) {
+      if (total == std::string::npos) {
+        if (const size_t head_end = pending->find("\r\n\r\n"); head_end != std::string::npos) {
+          size_t length = 0;
+          std::string head = pending->substr(0, head_end);
+          for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          if (size_t at = head.find("\r\ncontent-length:"); at != std::string::npos)
+            length = std::stoul(head.substr(at + 17));
+          total = head_end + 4 + length;
+        }
       }
+      if (total != std::string::npos && pending->size() >= total) {
+        std::string request = pending->substr(0, total);
+        pending->erase(0, total);
+        return request;
+      }
+      const ssize_t r = ::recv(client, buf, sizeof buf, 0);
+      if (r <= 0) return "";
+      pending->append(buf, static_cast<size_t>(r));
     }
-    const std::string line = request.substr(0, request.find("\r\n"));
-    const Fault fault = policy_(n, line);
-    if (fault == Fault::kReply503) {
-      SendAll(client, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    } else {
+  }
+
+  void Serve(int client) {
+    ServeRequests(client);
+    ::shutdown(client, SHUT_RDWR);  // hung up; closed by the destructor
+  }
+
+  void ServeRequests(int client) {
+    std::string pending;
+    for (;;) {
+      std::string request = NextRequest(client, &pending);
+      if (request.empty()) return;
+      const int n = count_++;
+      const std::string line = request.substr(0, request.find("\r\n"));
+      const Fault fault = policy_(n, line);
+      if (fault == Fault::kReply503) {
+        SendAll(client, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return;
+      }
       request.insert(line.size() + 2, "Connection: close\r\n");
       const int upstream = ::socket(AF_INET, SOCK_STREAM, 0);
       sockaddr_in addr{};
       addr.sin_family = AF_INET;
       addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
       addr.sin_port = htons(static_cast<uint16_t>(upstream_port_));
+      std::string response;
       if (::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
           SendAll(upstream, request)) {
-        std::string response;
+        char buf[65536];
         for (ssize_t r; (r = ::recv(upstream, buf, sizeof buf, 0)) > 0;)
           response.append(buf, static_cast<size_t>(r));
-        // Lost: the server acted on the request, the client never hears.
-        if (fault == Fault::kNone) SendAll(client, response);
       }
       ::close(upstream);
+      // Lost: the server acted on the request, the client never hears.
+      if (fault != Fault::kNone || response.empty()) return;
+      if (keep_alive_) {
+        const size_t head_end = response.find("\r\n\r\n");
+        std::string head = response.substr(0, head_end + 2);  // every header line with its "\r\n"
+        for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (size_t at = head.find("\r\nconnection: close\r\n"); at != std::string::npos && at < head_end)
+          response.erase(at, 19);  // "\r\nConnection: close", leaving the next line's "\r\n"
+      }
+      if (!SendAll(client, response) || !keep_alive_) return;
     }
-    ::close(client);
   }
 
   int upstream_port_;
   Policy policy_;
+  bool keep_alive_;
   int listener_ = -1;
   int port_ = 0;
-  std::atomic<int> count_{0};
+  std::atomic<int> count_{0}, connections_{0};
   std::thread acceptor_;
   std::mutex mu_;
+  std::vector<int> clients_;
   std::vector<std::thread> workers_;
 };
 
 class S3Faults : public ::testing::Test {
  protected:
   void SetUp() override {
-    const S3Server& server = S3Server::Get();
-    ASSERT_EQ(server.error(), "");
-    options_ = server.options();
+    ASSERT_EQ(S3Ready(), "");
+    options_ = rp::testing::S3Server::Get().options();
     const std::string endpoint = options_["aws_endpoint_url"];
     upstream_port_ = std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
-    location_ = std::string("s3://") + S3Server::kBucket + "/faults-" + NewUuid();
+    location_ = std::string("s3://") + kBucket + "/faults-" + NewUuid();
     direct_ = OpenStorage(location_, options_).value();
   }
 
@@ -696,6 +678,27 @@ TEST_F(S3Faults, AConditionalPutRetriedIntoAnotherWritersObjectLoses) {
   ASSERT_TRUE(won.ok()) << won.status().ToString();
   EXPECT_FALSE(*won);
   EXPECT_EQ(direct_->Read(key).ValueOr("?"), "theirs\n");
+}
+
+// Commits, reads, listings and deletes from one thread share a connection
+// where the server keeps connections open, as S3 does: no handshake per
+// request (on S3, a TLS handshake).
+TEST_F(S3Faults, RequestsFromOneThreadReuseOneConnection) {
+  FaultProxy proxy(
+      upstream_port_, [](int, const std::string&) { return FaultProxy::Fault::kNone; },
+      /*keep_alive=*/true);
+  auto s3 = Through(proxy);
+  constexpr int kCommits = 20;
+  for (int v = 0; v < kCommits; ++v) {
+    const std::string key = LogStore::KeyOf(CommitFileName(v));
+    ASSERT_TRUE(s3->PutIfAbsent(key, "commit").ValueOr(false)) << v;
+    ASSERT_EQ(s3->Read(key).ValueOr("?"), "commit");
+    ASSERT_EQ(s3->List("_delta_log/", LogStore::KeyOf(CommitFileName(v).substr(0, 20))).ValueOr({}).size(),
+              1u);
+  }
+  ASSERT_TRUE(s3->Delete(LogStore::KeyOf(CommitFileName(0))).ValueOr(false));
+  EXPECT_EQ(proxy.requests(), 3 * kCommits + 2);
+  EXPECT_EQ(proxy.connections(), 1);
 }
 
 TEST(OpenStorage, OtherLocationsAreRefused) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
+#include <set>
 
 #include "delta/action_json.h"
 #include "delta/log_paths.h"
@@ -22,8 +24,8 @@ TEST(Table, CreateWritesCommitZeroWithProtocolMetadataAndCommitInfo) {
   const int64_t before = 1700000000000;
   TableOptions options;
   options.clock = [] { return int64_t{1700000000123}; };
-  auto table = Table::Create(dir.path() + "/t", *KafkaSchema(), {"year"}, {{"reprocessor.timeZone", "Europe/Paris"}},
-                             options);
+  auto table = Table::Create(dir.path() + "/t", *KafkaSchema(), {"year"},
+                             {{"reprocessor.timeZone", "Europe/Paris"}}, options);
   ASSERT_TRUE(table.ok()) << table.status().ToString();
 
   auto parsed = ParseCommitFile(ReadFile(dir.path() + "/t/_delta_log/" + CommitFileName(0)), "0.json");
@@ -90,8 +92,9 @@ TEST(Table, OpenOrCreateCreatesThenOpensWhenTheSchemaMatches) {
 TEST(Table, OpenOrCreateRefusesADifferentSchemaOrPartitioning) {
   TempDir dir;
   ASSERT_TRUE(Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}).ok());
-  auto other_type = arrow::schema({arrow::field("value", arrow::utf8()), arrow::field("partition", arrow::int64()),
-                                   arrow::field("offset", arrow::int64()), arrow::field("year", arrow::int32())});
+  auto other_type =
+      arrow::schema({arrow::field("value", arrow::utf8()), arrow::field("partition", arrow::int64()),
+                     arrow::field("offset", arrow::int64()), arrow::field("year", arrow::int32())});
   auto bad_schema = Table::OpenOrCreate(dir.path(), *other_type, {"year"}, {});
   ASSERT_FALSE(bad_schema.ok());
   EXPECT_TRUE(bad_schema.status().IsInvalidArgument());
@@ -132,6 +135,63 @@ TEST(Table, ATimestampNtzColumnUpgradesTheProtocolToTableFeatures) {
   EXPECT_NE(std::find(p.writer_features->begin(), p.writer_features->end(), "timestampNtz"),
             p.writer_features->end());
   EXPECT_TRUE(Table::Open(dir.path()).ok());
+}
+
+// A handle that runs for days must not hold every remove it ever saw: every
+// delta.checkpointInterval versions it forgets the tombstones a checkpoint
+// written then would drop, whether it wrote them or read them.
+TEST(Table, LongLivedHandlesForgetExpiredTombstonesAsCheckpointsDo) {
+  TempDir dir;
+  constexpr int64_t kMinute = 60 * 1000;
+  auto now = std::make_shared<int64_t>(1700000000000);
+  TableOptions options;
+  options.clock = [now] { return *now; };
+  auto created = Table::Create(dir.path(), *KafkaSchema(), {"year"},
+                               {{"delta.appendOnly", "false"},
+                                {"delta.checkpointInterval", "5"},
+                                {"delta.deletedFileRetentionDuration", "interval 30 minutes"}},
+                               options);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto& writer = *created;
+  auto reader = Table::Open(dir.path(), options);  // follows through Refresh only
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+
+  // Versions 1-4: a file added then removed each minute, 4 tombstones.
+  for (int i = 0; i < 2; ++i) {
+    AddFile f = testing::MakeAdd("old" + std::to_string(i), "2024", 10);
+    ASSERT_TRUE(writer->NewTransaction().AddFile(f).Commit("WRITE").ok());
+    ASSERT_TRUE(writer->NewTransaction().RemoveFiles({f}, true).Commit("DELETE").ok());
+    *now += kMinute;
+  }
+  ASSERT_TRUE((*reader)->Refresh().ok());
+  EXPECT_EQ(writer->snapshot()->tombstones().size(), 2u);
+  EXPECT_EQ((*reader)->snapshot()->tombstones().size(), 2u);
+
+  // An hour later, versions 5-10: two newer tombstones; the old ones expire.
+  // Live: new2 and x, plus nothing else.
+  *now += 60 * kMinute;
+  for (int i = 0; i < 3; ++i) {
+    AddFile f = testing::MakeAdd("new" + std::to_string(i), "2024", 10);
+    ASSERT_TRUE(writer->NewTransaction().AddFile(f).Commit("WRITE").ok());
+    if (i < 2) {
+      ASSERT_TRUE(writer->NewTransaction().RemoveFiles({f}, true).Commit("DELETE").ok());
+    }
+  }
+  ASSERT_EQ(writer->snapshot()->version(), 9);
+  ASSERT_TRUE(writer->NewTransaction().AddFile(testing::MakeAdd("x", "2024", 1)).Commit("WRITE").ok());
+  ASSERT_EQ(writer->snapshot()->version(), 10);
+  ASSERT_TRUE((*reader)->Refresh().ok());
+  for (const Table* t : {writer.get(), reader->get()}) {
+    std::set<std::string> paths;
+    for (const auto& [path, r] : t->snapshot()->tombstones()) paths.insert(r.path);
+    EXPECT_EQ(paths.size(), 2u);
+    for (const auto& p : paths) EXPECT_NE(p.find("new"), std::string::npos) << p;
+  }
+  // A fresh load from the checkpoint at 10 agrees.
+  auto fresh = Table::Open(dir.path(), options);
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_EQ((*fresh)->snapshot()->tombstones().size(), 2u);
+  EXPECT_EQ((*fresh)->snapshot()->num_files(), 2);
 }
 
 }  // namespace

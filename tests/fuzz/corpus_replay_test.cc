@@ -15,7 +15,8 @@ namespace {
 // Replays every file of fuzz/corpus/<name>; returns how many there were.
 size_t ReplayCorpus(const std::string& name, Target target) {
   size_t count = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(RP_FUZZ_CORPUS_DIR) + "/" + name)) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(RP_FUZZ_CORPUS_DIR) + "/" + name)) {
     std::ifstream in(entry.path(), std::ios::binary);
     std::ostringstream content;
     content << in.rdbuf();
@@ -25,7 +26,9 @@ size_t ReplayCorpus(const std::string& name, Target target) {
   return count;
 }
 
-TEST(FuzzCorpus, EveryLogicSeedKeepsTheTransformInvariants) { EXPECT_GT(ReplayCorpus("logic", LogicTarget), 9u); }
+TEST(FuzzCorpus, EveryLogicSeedKeepsTheTransformInvariants) {
+  EXPECT_GT(ReplayCorpus("logic", LogicTarget), 9u);
+}
 
 TEST(FuzzCorpus, EveryDeltaLogSeedKeepsTheLogReaderInvariants) {
   EXPECT_GT(ReplayCorpus("delta_log", DeltaLogTarget), 5u);
@@ -37,6 +40,10 @@ TEST(FuzzCorpus, EveryOffsetSpecSeedKeepsTheSliceInvariants) {
 
 TEST(FuzzCorpus, EveryPartitionPathSeedKeepsThePathInvariants) {
   EXPECT_GT(ReplayCorpus("partition_path", PartitionPathTarget), 5u);
+}
+
+TEST(FuzzCorpus, EveryDeletionVectorSeedKeepsTheDecoderInvariants) {
+  EXPECT_GT(ReplayCorpus("deletion_vector", DeletionVectorTarget), 5u);
 }
 
 }  // namespace

@@ -207,5 +207,70 @@ TEST(RawTableSettings, AnUnknownLayoutOrRuleIsAnError) {
   EXPECT_TRUE(ReadRawTableSettings({{"reprocessor.eventTimeFallback", "yes"}}).status().IsInvalidArgument());
 }
 
+TEST(RawTableLayouts, TheDeadLetterTableIsASiblingOnDiskAndInABucket) {
+  EXPECT_EQ(DefaultDeadLetterTablePath("/data/raw/visits").ValueOr("?"), "/data/raw/visits_dlq");
+  EXPECT_EQ(DefaultDeadLetterTablePath("/data/raw/visits/").ValueOr("?"), "/data/raw/visits_dlq");
+  EXPECT_EQ(DefaultDeadLetterTablePath("file:///data/visits").ValueOr("?"), "file:///data/visits_dlq");
+  EXPECT_EQ(DefaultDeadLetterTablePath("s3://bucket/raw/visits").ValueOr("?"), "s3://bucket/raw/visits_dlq");
+  EXPECT_EQ(DefaultDeadLetterTablePath("s3://bucket/visits/").ValueOr("?"), "s3://bucket/visits_dlq");
+  // "s3://bucket_dlq" would be another bucket: the caller must choose.
+  for (const char* root : {"s3://bucket", "s3://bucket/"}) {
+    auto refused = DefaultDeadLetterTablePath(root);
+    ASSERT_FALSE(refused.ok()) << root;
+    EXPECT_TRUE(refused.status().IsInvalidArgument()) << refused.status().ToString();
+    EXPECT_NE(refused.status().message().find("--dlq-table"), std::string::npos);
+  }
+}
+
+TEST(RawTableSettings, ANewTableStartsWithUpkeepPropertiesForACommitEvery500Ms) {
+  RawTableSettings s;
+  s.time_zone = "UTC";
+  s.source_topic = "visits";
+  auto conf = RawTableConfiguration(s);
+  EXPECT_EQ(conf.at("delta.checkpointInterval"), "100");
+  EXPECT_EQ(conf.at("delta.deletedFileRetentionDuration"), "interval 30 minutes");
+  EXPECT_EQ(conf.at("delta.logRetentionDuration"), "interval 30 minutes");
+  EXPECT_EQ(conf.at("reprocessor.exactLogRetention"), "true");
+  EXPECT_EQ(conf.at("delta.appendOnly"), "true");
+}
+
+TEST(RawTableSettings, AUsersTablePropertiesWinOverTheDefaults) {
+  RawTableSettings s;
+  s.time_zone = "UTC";
+  auto conf = RawTableConfiguration(s);
+  ASSERT_TRUE(MergeTableProperties({{"delta.logRetentionDuration", "interval 7 days"},
+                                    {"delta.checkpointInterval", "10"},
+                                    {"reprocessor.exactLogRetention", "false"},
+                                    {"custom.owner", "team-a"}},
+                                   &conf)
+                  .ok());
+  EXPECT_EQ(conf.at("delta.logRetentionDuration"), "interval 7 days");
+  EXPECT_EQ(conf.at("delta.checkpointInterval"), "10");
+  EXPECT_EQ(conf.at("reprocessor.exactLogRetention"), "false");
+  EXPECT_EQ(conf.at("custom.owner"), "team-a");
+  EXPECT_EQ(conf.at("delta.deletedFileRetentionDuration"), "interval 30 minutes");
+}
+
+TEST(RawTableSettings, TablePropertiesThatCannotWorkAreRefusedAndChangeNothing) {
+  RawTableSettings s;
+  s.time_zone = "UTC";
+  const auto before = RawTableConfiguration(s);
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"delta.checkpointInterval", "0"},
+                                                        {"delta.checkpointInterval", "ten"},
+                                                        {"delta.deletedFileRetentionDuration", "1 month"},
+                                                        {"delta.logRetentionDuration", "soon"},
+                                                        {"delta.enableExpiredLogCleanup", "maybe"},
+                                                        {"delta.appendOnly", "yes"},
+                                                        {"reprocessor.layout", "seed"},
+                                                        {"reprocessor.timeZone", "UTC"}}) {
+    auto conf = before;
+    Status st = MergeTableProperties({{key, value}}, &conf);
+    EXPECT_TRUE(st.IsInvalidArgument()) << key << "=" << value << ": " << st.ToString();
+    EXPECT_NE(st.message().find(key), std::string::npos) << st.ToString();
+    EXPECT_EQ(conf, before);
+  }
+}
+
 }  // namespace
 }  // namespace rp::jobs

@@ -1,7 +1,6 @@
 #include "reliability.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/mount.h>
 
 #include <cerrno>
@@ -35,11 +34,12 @@ uint32_t Seed() {
 }
 
 void PrintFigures(const Figures& f) {
-  std::printf("RELIABILITY test=%s scale=%s seed=%u runs=%d kills=%d rows=%lld duplicates=%lld losses=%lld "
-              "seconds=%.1f%s%s\n",
-              f.test.c_str(), ScaleName(), Seed(), f.runs, f.kills, static_cast<long long>(f.rows),
-              static_cast<long long>(f.duplicates), static_cast<long long>(f.losses), f.seconds,
-              f.extra.empty() ? "" : " ", f.extra.c_str());
+  std::printf(
+      "RELIABILITY test=%s scale=%s seed=%u runs=%d kills=%d rows=%lld duplicates=%lld losses=%lld "
+      "seconds=%.1f%s%s\n",
+      f.test.c_str(), ScaleName(), Seed(), f.runs, f.kills, static_cast<long long>(f.rows),
+      static_cast<long long>(f.duplicates), static_cast<long long>(f.losses), f.seconds,
+      f.extra.empty() ? "" : " ", f.extra.c_str());
   std::fflush(stdout);
 }
 
@@ -83,7 +83,8 @@ void PacedProducer::Join() {
 
 OffsetRanges RoundRobinOffsets(int64_t records, int partitions) {
   OffsetRanges ranges;
-  for (int p = 0; p < partitions; ++p) ranges[p] = {0, records / partitions + (p < records % partitions ? 1 : 0)};
+  for (int p = 0; p < partitions; ++p)
+    ranges[p] = {0, records / partitions + (p < records % partitions ? 1 : 0)};
   return ranges;
 }
 
@@ -125,11 +126,14 @@ std::map<int32_t, int64_t> PerPartition(const KeyCounts& keys) {
   return counts;
 }
 
-KeyCounts DeltaRsKeys(const std::string& table) {
+KeyCounts DeltaRsKeys(const std::string& table, const TableAccess& access) {
+  const std::string open = "DeltaTable('" + table + "', storage_options=" + access.delta_rs_options + ")";
   auto r = testing::RunPython(
       "import sys\n"
       "from deltalake import DeltaTable\n"
-      "t = DeltaTable('" + table + "').to_pyarrow_table(columns=['partition', 'offset'])\n"
+      "t = " +
+      open +
+      ".to_pyarrow_table(columns=['partition', 'offset'])\n"
       "p = t.column('partition').to_pylist()\n"
       "o = t.column('offset').to_pylist()\n"
       "sys.stdout.write(''.join(f'{a} {b}\\n' for a, b in zip(p, o)))\n");
@@ -154,12 +158,24 @@ KeyCounts DeltaRsKeys(const std::string& table) {
   return keys;
 }
 
-int64_t OrphanDataFiles(const std::string& table) {
+int64_t OrphanDataFiles(const std::string& table, const TableAccess& access) {
+  // Paths relative to the table root on both sides: the log's URIs (s3://…
+  // or file paths), and the files on disk (an S3 table's objects are files
+  // in the server's data dir).
+  const std::string settings = "root = '" + table + "'.rstrip('/')\n" + "disk_root = os.path.realpath('" +
+                               (access.files_dir.empty() ? table : access.files_dir) + "')\n" +
+                               "options = " + access.delta_rs_options + "\n";
   auto r = testing::RunPython(
       "import os\n"
-      "from deltalake import DeltaTable\n"
-      "live = {os.path.realpath(u.removeprefix('file://')) for u in DeltaTable('" + table + "').file_uris()}\n"
-      "disk = {os.path.realpath(os.path.join(d, f)) for d, _, fs in os.walk('" + table + "')\n"
+      "from urllib.parse import unquote\n"
+      "from deltalake import DeltaTable\n" +
+      settings +
+      "def rel(u):\n"
+      "    if u.startswith('s3://'): return unquote(u[len(root) + 1:])\n"
+      "    return os.path.relpath(os.path.realpath(unquote(u.removeprefix('file://'))), "
+      "os.path.realpath(root))\n"
+      "live = {rel(u) for u in DeltaTable(root, storage_options=options).file_uris()}\n"
+      "disk = {os.path.relpath(os.path.join(d, f), disk_root) for d, _, fs in os.walk(disk_root)\n"
       "        if '_delta_log' not in d for f in fs if f.endswith('.parquet')}\n"
       "print(len(disk - live))\n");
   if (r.exit_code != 0) {
@@ -170,7 +186,8 @@ int64_t OrphanDataFiles(const std::string& table) {
 }
 
 int64_t CliTableRows(const std::string& table, std::string* error) {
-  auto r = testing::RunProcess({testing::ReprocessorBinary(), "read-table", "--table", table, "--format", "jsonl"});
+  auto r = testing::RunProcess(
+      {testing::ReprocessorBinary(), "read-table", "--table", table, "--format", "jsonl"});
   if (r.exit_code != 0) {
     if (error != nullptr) *error = r.err;
     return -1;
@@ -217,12 +234,13 @@ std::string LogTail(const std::string& path, size_t bytes) {
 int CountInFile(const std::string& path, const std::string& needle) {
   std::string text = testing::ReadFile(path);
   int n = 0;
-  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + needle.size())) ++n;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + needle.size()))
+    ++n;
   return n;
 }
 
 std::unique_ptr<ScopedMount> ScopedMount::Tmpfs(const std::string& path, const std::string& size,
-                                               std::string* error) {
+                                                std::string* error) {
   const std::string options = "size=" + size + ",mode=0755";
   if (mount("tmpfs", path.c_str(), "tmpfs", 0, options.c_str()) != 0) {
     *error = "mount -t tmpfs -o " + options + " " + path + ": " + std::strerror(errno);
@@ -312,7 +330,8 @@ KillStats RunUnderKills(const std::vector<std::vector<std::string>>& slots_argv,
       }
       busy = true;
       if (!s.proc->Running()) {
-        ADD_FAILURE() << "run ended by itself (exit " << s.proc->Wait(0) << ") before its kill\n" << LogTail(s.log);
+        ADD_FAILURE() << "run ended by itself (exit " << s.proc->Wait(0) << ") before its kill\n"
+                      << LogTail(s.log);
         s.proc.reset();
         --s.kills_left;
         continue;
@@ -325,12 +344,14 @@ KillStats RunUnderKills(const std::vector<std::vector<std::string>>& slots_argv,
       if (now < s.next) continue;
       s.proc->Signal(SIGKILL);
       int code = s.proc->Wait(10000);
-      if (code != 128 + SIGKILL) ADD_FAILURE() << "run ended with " << code << " instead of SIGKILL\n" << LogTail(s.log);
+      if (code != 128 + SIGKILL)
+        ADD_FAILURE() << "run ended with " << code << " instead of SIGKILL\n" << LogTail(s.log);
       ++stats.kills;
       if (s.working) ++stats.kills_while_working;
       if (!plan.progress.empty()) stats.progress += CountInFile(s.log, plan.progress);
       if (std::getenv("RP_RELIABILITY_VERBOSE") != nullptr) {
-        std::printf("killed %s (%s)\n%s\n", s.log.c_str(), s.working ? "working" : "blind", LogTail(s.log).c_str());
+        std::printf("killed %s (%s)\n%s\n", s.log.c_str(), s.working ? "working" : "blind",
+                    LogTail(s.log).c_str());
       }
       s.proc.reset();
       --s.kills_left;

@@ -45,7 +45,9 @@ void PrintFigures(const Figures& f);
 
 class Stopwatch {
  public:
-  double Seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
 
  private:
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
@@ -84,12 +86,21 @@ bool GaplessFromZero(const KeyCounts& keys);
 // The number of keys per partition.
 std::map<int32_t, int64_t> PerPartition(const KeyCounts& keys);
 
+// How the checks reach a table: nothing more for a local one; for an s3://
+// table, the flags our commands need, delta-rs's storage options, and where
+// the S3 server keeps the table's objects as files (tests/support/s3_server.h).
+struct TableAccess {
+  std::vector<std::string> args;          // appended to reprocessor commands on the table
+  std::string delta_rs_options = "None";  // a Python dict literal
+  std::string files_dir;                  // empty: the table's own directory
+};
+
 // Every (partition, offset) of a raw table, read by delta-rs; fails the test
 // (and returns empty) if delta-rs cannot read it.
-KeyCounts DeltaRsKeys(const std::string& table);
+KeyCounts DeltaRsKeys(const std::string& table, const TableAccess& access = {});
 // Parquet files under the table that its current version does not reference
 // (left by a writer killed between writing data and committing; harmless).
-int64_t OrphanDataFiles(const std::string& table);
+int64_t OrphanDataFiles(const std::string& table, const TableAccess& access = {});
 // Rows printed by `reprocessor read-table --format jsonl`, or -1 if it fails.
 int64_t CliTableRows(const std::string& table, std::string* error = nullptr);
 
@@ -109,7 +120,8 @@ int CountInFile(const std::string& path, const std::string& needle);
 class ScopedMount {
  public:
   // A tmpfs of `size` ("32m", "64k") at `path`; nullptr (and `error`) if it cannot be mounted.
-  static std::unique_ptr<ScopedMount> Tmpfs(const std::string& path, const std::string& size, std::string* error);
+  static std::unique_ptr<ScopedMount> Tmpfs(const std::string& path, const std::string& size,
+                                            std::string* error);
   // `path` bind-mounted read-only onto itself: every write under it fails with EROFS.
   static std::unique_ptr<ScopedMount> ReadOnly(const std::string& path, std::string* error);
   // Grows (or shrinks) a tmpfs in place, keeping its files.
@@ -134,14 +146,14 @@ std::string LastLine(const std::string& path);
 // its downtime: the moments when a kill interrupts a batch between its output
 // and its commit.
 struct KillPlan {
-  int kills = 6;                // in total, over all slots
+  int kills = 6;  // in total, over all slots
   std::vector<std::string> ready = {"kafka: assigned "};
-  int max_blind_ms = 3000;      // blind kills: 200 ms .. this after the start
-  int max_early_ms = 300;       // early kills: 0 .. this after `ready`
-  int max_working_ms = 3000;    // other kills: 0 .. this after `ready`
-  int max_pause_ms = 2000;      // before each restart
+  int max_blind_ms = 3000;    // blind kills: 200 ms .. this after the start
+  int max_early_ms = 300;     // early kills: 0 .. this after `ready`
+  int max_working_ms = 3000;  // other kills: 0 .. this after `ready`
+  int max_pause_ms = 2000;    // before each restart
   int ready_timeout_ms = 60000;
-  std::string progress;         // if set, its occurrences in killed runs' logs are counted
+  std::string progress;  // if set, its occurrences in killed runs' logs are counted
 };
 struct KillStats {
   int runs = 0, kills = 0, kills_while_working = 0;
@@ -151,7 +163,7 @@ struct KillStats {
 // Runs one job per slot (argv per slot), each killed and restarted on its own
 // schedule until the plan's kills are done (split evenly over the slots).
 // A run that ends by itself before its kill fails the test with its log.
-KillStats RunUnderKills(const std::vector<std::vector<std::string>>& slots, const KillPlan& plan, std::mt19937* rng,
-                        const std::string& log_prefix);
+KillStats RunUnderKills(const std::vector<std::vector<std::string>>& slots, const KillPlan& plan,
+                        std::mt19937* rng, const std::string& log_prefix);
 
 }  // namespace rp::reliability

@@ -57,8 +57,8 @@ struct FullDiskFailure {
 // one clear error line, and the table must hold exactly its committed rows,
 // a gapless prefix of each partition, nothing twice, the same for delta-rs,
 // read-table and the stats.
-FullDiskFailure SyncFailsOnAFullDisk(const std::string& topic, const std::string& table, const std::string& log,
-                                     int records) {
+FullDiskFailure SyncFailsOnAFullDisk(const std::string& topic, const std::string& table,
+                                     const std::string& log, int records) {
   EXPECT_EQ(SyncUntilItFails(topic, table, log), 1);
   FullDiskFailure failure{0, LastLine(log)};
   EXPECT_EQ(failure.last_line.rfind("reprocessor: ", 0), 0u) << LogTail(log);
@@ -110,7 +110,7 @@ TEST(StorageFaults, ReadOnlyTableFailsSyncWithAClearErrorAndLeavesTheTableIntact
   const std::string table = dir.path() + "/table";
   Stopwatch clock;
   ProduceVisits(topic, 0, 300);
-  testing::SyncUntil(topic, table, 300, dir.path());
+  testing::SyncUntil(topic, table, 300, dir.path(), {"--group", "rel-" + topic});  // SyncArgs' job
   ProduceVisits(topic, 300, 600);
   int runs = 1;
   std::string errors;
@@ -149,7 +149,7 @@ TEST(StorageFaults, ReadOnlyTableFailsSyncWithAClearErrorAndLeavesTheTableIntact
   }
 
   // Writable again: a restart stores the rest, once.
-  testing::SyncUntil(topic, table, 600, dir.path());
+  testing::SyncUntil(topic, table, 600, dir.path(), {"--group", "rel-" + topic});
   ++runs;
   ExpectTableHoldsExactly(table, 600);
   PrintFigures({"storage-read-only", runs, 0, 600, 0, 0, clock.Seconds(), "faults=3"});
@@ -237,7 +237,8 @@ TEST(StorageFaults, AForeignWriterAppendingConcurrentlyLosesNoRowsOfEitherWriter
       << LogTail(sync.log_path());
   PacedProducer producer(topic, kPartitions, records, Scaled(15.0, 60.0));
   // Both writers at work: the second starts once sync has committed rows.
-  ASSERT_TRUE(testing::WaitFor([&] { return testing::TableRows(table) > 0; }, 60000)) << LogTail(sync.log_path());
+  ASSERT_TRUE(testing::WaitFor([&] { return testing::TableRows(table) > 0; }, 60000))
+      << LogTail(sync.log_path());
   // The second writer: delta-rs appending rows of its own, a few a second
   // (alone it would be done within a second, before sync's commits pick up).
   BackgroundProcess writer(
@@ -247,18 +248,27 @@ TEST(StorageFaults, AForeignWriterAppendingConcurrentlyLosesNoRowsOfEitherWriter
        // sync commits up to 10 times a second: delta-rs's default of 15
        // attempts per append is not enough to get a word in.
        "retries = CommitProperties(max_commit_retries=10000)\n"
-       "def col(v, t): return pa.array([v] * " + std::to_string(kRowsPerAppend) + ", t)\n"
-       "for i in range(" + std::to_string(appends) + "):\n"
-       "    t = pa.table({'value': col('foreign', pa.string()), 'partition': col(" +
-           std::to_string(kForeignPartition) + ", pa.int32()),\n"
-       "                  'offset': pa.array(range(i * " + std::to_string(kRowsPerAppend) + ", (i + 1) * " +
-           std::to_string(kRowsPerAppend) + "), pa.int64()),\n"
-       "                  'year': col(2025, pa.int32()), 'month': col(9, pa.int32()), 'day': col(4, pa.int32()),\n"
-       "                  'hour': col(0, pa.int32())})\n"
-       "    write_deltalake('" + table + "', t, mode='append', commit_properties=retries)\n"
-       "    time.sleep(0.1)\n"
-       "print('appended', i + 1, flush=True)\n"
-       "os._exit(0)\n"},
+       "def col(v, t): return pa.array([v] * " +
+           std::to_string(kRowsPerAppend) +
+           ", t)\n"
+           "for i in range(" +
+           std::to_string(appends) +
+           "):\n"
+           "    t = pa.table({'value': col('foreign', pa.string()), 'partition': col(" +
+           std::to_string(kForeignPartition) +
+           ", pa.int32()),\n"
+           "                  'offset': pa.array(range(i * " +
+           std::to_string(kRowsPerAppend) + ", (i + 1) * " + std::to_string(kRowsPerAppend) +
+           "), pa.int64()),\n"
+           "                  'year': col(2025, pa.int32()), 'month': col(9, pa.int32()), 'day': col(4, "
+           "pa.int32()),\n"
+           "                  'hour': col(0, pa.int32())})\n"
+           "    write_deltalake('" +
+           table +
+           "', t, mode='append', commit_properties=retries)\n"
+           "    time.sleep(0.1)\n"
+           "print('appended', i + 1, flush=True)\n"
+           "os._exit(0)\n"},
       dir.path() + "/writer.log");
   EXPECT_EQ(writer.Wait(600000), 0) << LogTail(writer.log_path());
   producer.Join();
@@ -283,7 +293,9 @@ TEST(StorageFaults, AForeignWriterAppendingConcurrentlyLosesNoRowsOfEitherWriter
   auto switches = testing::RunPython(
       "import glob, json\n"
       "ops = []\n"
-      "for f in sorted(glob.glob('" + table + "/_delta_log/*.json')):\n"
+      "for f in sorted(glob.glob('" +
+      table +
+      "/_delta_log/*.json')):\n"
       "    for line in open(f):\n"
       "        a = json.loads(line)\n"
       "        if 'commitInfo' in a: ops.append(a['commitInfo'].get('operation'))\n"

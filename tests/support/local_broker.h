@@ -26,6 +26,7 @@ class LocalBroker {
 
  private:
   TempDir dir_;
+  bool running_ = false;  // so that the destructor stops only a running broker
   int port_;
   std::string bootstrap_;
 };
@@ -37,6 +38,7 @@ std::string ReprocessorBinary();
 }  // namespace rp::testing
 
 namespace rp::testing {
-// One broker shared by every test in a binary, started on first use.
+// One broker shared by every test in a binary, started on first use and
+// stopped once every test has run (before exit: see local_broker.cc).
 LocalBroker& SharedBroker();
 }  // namespace rp::testing

@@ -13,6 +13,9 @@
 //       the demo table first if needed. --wait-for spins until FILE exists so
 //       that several processes start racing together. Prints one line per
 //       commit.
+//   delta_log_tool checkpoint <table>
+//       Writes the checkpoint of the latest version (as a commit at a
+//       checkpoint interval would), for other readers to read.
 #include <arrow/api.h>
 #include <unistd.h>
 
@@ -24,6 +27,7 @@
 #include <thread>
 
 #include "delta/action_json.h"
+#include "delta/checkpoint.h"
 #include "delta/data_file_writer.h"
 #include "delta/json_writer.h"
 #include "delta/schema.h"
@@ -86,7 +90,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> DemoRows(const std::string& app_id, 
   arrow::Status st;
   for (int i = 0; i < 3; ++i) {
     const int64_t offset = int64_t{commit} * 100 + file * 10 + i;
-    const std::string value = app_id + "-" + std::to_string(offset) + (i == 1 ? " \"\xc3\xa9\\\n\t\xe2\x9c\x93" : "");
+    const std::string value =
+        app_id + "-" + std::to_string(offset) + (i == 1 ? " \"\xc3\xa9\\\n\t\xe2\x9c\x93" : "");
     st &= i == 2 ? values.AppendNull() : values.Append(value);
     st &= offsets.Append(offset);
     st &= i == 2 ? ts.AppendNull() : ts.Append(offset * 1000000 + 123);
@@ -108,19 +113,27 @@ int Append(int argc, char** argv) {
   for (int i = 3; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--app-id") app_id = next();
-    else if (a == "--commits") commits = std::atoi(next().c_str());
-    else if (a == "--files") files = std::atoi(next().c_str());
-    else if (a == "--wait-for") wait_for = next();
-    else if (a == "--data") data = true;
-    else if (a == "--create") create = true;
-    else return Fail(Status::InvalidArgument("unknown flag " + a));
+    if (a == "--app-id")
+      app_id = next();
+    else if (a == "--commits")
+      commits = std::atoi(next().c_str());
+    else if (a == "--files")
+      files = std::atoi(next().c_str());
+    else if (a == "--wait-for")
+      wait_for = next();
+    else if (a == "--data")
+      data = true;
+    else if (a == "--create")
+      create = true;
+    else
+      return Fail(Status::InvalidArgument("unknown flag " + a));
   }
   while (!wait_for.empty() && ::access(wait_for.c_str(), F_OK) != 0) {
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
-  auto table = create ? Table::OpenOrCreate(path, *DemoSchema(), {"partition"}, {{"reprocessor.timeZone", "UTC"}})
-                      : Table::Open(path);
+  auto table =
+      create ? Table::OpenOrCreate(path, *DemoSchema(), {"partition"}, {{"reprocessor.timeZone", "UTC"}})
+             : Table::Open(path);
   if (!table.ok()) return Fail(table.status());
   if (data && !(*table)->snapshot()->schema()->Equals(*DemoSchema(), /*check_metadata=*/false)) {
     return Fail(Status::InvalidArgument("--data needs the demo table schema " + DemoSchema()->ToString() +
@@ -156,6 +169,20 @@ int Append(int argc, char** argv) {
   return 0;
 }
 
+int Checkpoint(const char* path) {
+  auto store = LogStore::Open(path);
+  if (!store.ok()) return Fail(store.status());
+  auto snapshot = LoadSnapshot(*store);
+  if (!snapshot.ok()) return Fail(snapshot.status());
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto hint = WriteCheckpoint(*store, **snapshot, now);
+  if (!hint.ok()) return Fail(hint.status());
+  std::printf("checkpoint at version %lld\n", static_cast<long long>(hint->version));
+  return 0;
+}
+
 }  // namespace
 }  // namespace rp::delta
 
@@ -166,6 +193,9 @@ int main(int argc, char** argv) {
     return rp::delta::Inspect(argv[2], version);
   }
   if (argc >= 3 && std::strcmp(argv[1], "append") == 0) return rp::delta::Append(argc, argv);
-  std::fprintf(stderr, "usage: delta_log_tool inspect <table> [<version>] | append <table> [flags]\n");
+  if (argc == 3 && std::strcmp(argv[1], "checkpoint") == 0) return rp::delta::Checkpoint(argv[2]);
+  std::fprintf(
+      stderr,
+      "usage: delta_log_tool inspect <table> [<version>] | append <table> [flags] | checkpoint <table>\n");
   return 2;
 }
