@@ -25,17 +25,12 @@ Result<delta::StorageOptions> ReadStorageConfig(const std::string& path) {
   const toml::table* storage = section->as_table();
   if (storage == nullptr) return Status::InvalidArgument("config " + path + ": [storage] must be a table");
   for (const auto& [name, value] : *storage) {
-    std::string text;
-    if (auto s = value.value_exact<std::string>())
-      text = *s;
-    else if (auto i = value.value_exact<int64_t>())
-      text = std::to_string(*i);
-    else if (auto b = value.value_exact<bool>())
-      text = *b ? "true" : "false";
-    else
+    std::optional<std::string> text = TomlScalarText(value);
+    if (!text) {
       return Status::InvalidArgument("config " + path + ": storage." + std::string(name.str()) +
                                      " must be a string, integer or boolean");
-    options[std::string(name.str())] = std::move(text);
+    }
+    options[std::string(name.str())] = std::move(*text);
   }
   return options;
 }

@@ -23,4 +23,11 @@ Result<toml::table> ParseTomlFile(const std::string& path) {
   }
 }
 
+std::optional<std::string> TomlScalarText(const toml::node& value) {
+  if (auto s = value.value_exact<std::string>()) return *s;
+  if (auto i = value.value_exact<int64_t>()) return std::to_string(*i);
+  if (auto b = value.value_exact<bool>()) return std::string(*b ? "true" : "false");
+  return std::nullopt;
+}
+
 }  // namespace rp

@@ -51,22 +51,18 @@ Result<ClientConfig> ClientConfig::FromTomlFile(const std::string& path) {
       const toml::table* kafka = node.as_table();
       if (!kafka) return Status::InvalidArgument("config " + path + ": [kafka] must be a table");
       for (const auto& [prop, value] : *kafka) {
-        std::string text;
-        if (auto s = value.value_exact<std::string>())
-          text = *s;
-        else if (auto i = value.value_exact<int64_t>())
-          text = std::to_string(*i);
-        else if (auto b = value.value_exact<bool>())
-          text = *b ? "true" : "false";
-        else if (value.is_table())
+        std::optional<std::string> text = TomlScalarText(value);
+        if (!text && value.is_table()) {
           // `sasl.password = "…"` is a nested table in TOML: property names need quotes.
           return Status::InvalidArgument("config " + path + ": kafka." + std::string(prop.str()) +
                                          " is a table; quote property names with dots, e.g. \"" +
                                          std::string(prop.str()) + ".x\" = ...");
-        else
+        }
+        if (!text) {
           return Status::InvalidArgument("config " + path + ": kafka." + std::string(prop.str()) +
                                          " must be a string, integer or boolean");
-        config.Set(std::string(prop.str()), text);
+        }
+        config.Set(std::string(prop.str()), *text);
       }
     } else if (!node.is_table()) {
       return Status::InvalidArgument("config " + path + ": unknown key '" + std::string(key.str()) + "'");
