@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "check.h"
 #include "common/uuid.h"
 #include "delta/checkpoint.h"
 #include "delta/data_file_writer.h"
@@ -62,20 +63,8 @@ struct Flags {
   bool keep = false;
 };
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "delta_log_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-template <typename T>
-T Check(rp::Result<T> r, const char* what) {
-  if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
-  return std::move(*r);
-}
-
-void Check(const rp::Status& s, const char* what) {
-  if (!s.ok()) Die(std::string(what) + ": " + s.ToString());
-}
+using rp::bench::Check;
+using rp::bench::Die;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -97,14 +86,14 @@ double MedianMs(int repeat, const std::function<void()>& fn) {
 rp::delta::AddFile SyncLikeAdd(int64_t commit, int file) {
   rp::delta::AddFile a;
   const int hour = static_cast<int>((commit + file) % 24);
-  a.path = "year=2025/month=9/day=4/hour=" + std::to_string(hour) + "/part-0000" + std::to_string(file) + "-" +
-           rp::NewUuid() + ".c000.snappy.parquet";
+  a.path = "year=2025/month=9/day=4/hour=" + std::to_string(hour) + "/part-0000" + std::to_string(file) +
+           "-" + rp::NewUuid() + ".c000.snappy.parquet";
   a.partition_values = {{"year", "2025"}, {"month", "9"}, {"day", "4"}, {"hour", std::to_string(hour)}};
   a.size = 2'000'000 + commit;
   a.modification_time = 1'757'000'000'000 + commit;
   const int64_t lo = commit * 1000, hi = lo + 999;
-  a.stats = "{\"numRecords\":3000,\"minValues\":{\"value\":\"{\\\"event_id\\\": \\\"click-" + std::to_string(lo) +
-            "\\\", \\\"visit_i\",\"partition\":0,\"offset\":" + std::to_string(lo) +
+  a.stats = "{\"numRecords\":3000,\"minValues\":{\"value\":\"{\\\"event_id\\\": \\\"click-" +
+            std::to_string(lo) + "\\\", \\\"visit_i\",\"partition\":0,\"offset\":" + std::to_string(lo) +
             "},\"maxValues\":{\"value\":\"{\\\"event_id\\\": \\\"click-" + std::to_string(hi) +
             "\\\", \\\"visit_i\xef\xbf\xbd\",\"partition\":2,\"offset\":" + std::to_string(hi) +
             "},\"nullCount\":{\"value\":0,\"partition\":0,\"offset\":0}}";
@@ -116,8 +105,8 @@ void BenchSnapshotLoad(const Flags& flags, const std::string& root) {
   rp::delta::TableOptions options;
   options.write_checkpoints = false;  // placed by hand below
   auto table = Check(rp::delta::Table::Create(path, *rp::jobs::RawTableSchema(rp::jobs::RawLayout::kSeed),
-                                              rp::jobs::RawTablePartitionColumns(), {{"reprocessor.timeZone", "UTC"}},
-                                              options),
+                                              rp::jobs::RawTablePartitionColumns(),
+                                              {{"reprocessor.timeZone", "UTC"}}, options),
                      "create log table");
   // Commit latency as the log grows (the first and the last tenth).
   const int64_t tenth = std::max<int64_t>(flags.commits / 10, 1);
@@ -131,34 +120,38 @@ void BenchSnapshotLoad(const Flags& flags, const std::string& root) {
     Check(txn.Commit("STREAMING UPDATE", {{"outputMode", "Append"}}), "commit");
     commit_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
   }
-  auto mean = [](auto first, auto last) { return std::accumulate(first, last, 0.0) / static_cast<double>(last - first); };
+  auto mean = [](auto first, auto last) {
+    return std::accumulate(first, last, 0.0) / static_cast<double>(last - first);
+  };
   std::printf("log table: %" PRId64 " commits written in %.1f s; mean commit %.2f ms over the first %" PRId64
               ", %.2f ms over the last %" PRId64 " (%s)\n",
-              flags.commits, Seconds(Clock::now() - start), mean(commit_ms.begin(), commit_ms.begin() + tenth), tenth,
+              flags.commits, Seconds(Clock::now() - start),
+              mean(commit_ms.begin(), commit_ms.begin() + tenth), tenth,
               mean(commit_ms.end() - tenth, commit_ms.end()), tenth, path.c_str());
 
   const rp::delta::LogStore store = Check(rp::delta::LogStore::Open(path), "open log");
   const int64_t head = flags.commits;
   auto measure = [&](const char* label) {
     int64_t files = 0;
-    const double load_ms = MedianMs(flags.repeat, [&] { files = Check(LoadSnapshot(store), "load")->num_files(); });
+    const double load_ms =
+        MedianMs(flags.repeat, [&] { files = Check(LoadSnapshot(store), "load")->num_files(); });
     const double open_ms = MedianMs(flags.repeat, [&] { Check(rp::delta::Table::Open(path), "open"); });
-    std::printf("  %-34s LoadSnapshot %8.2f ms   Table::Open %8.2f ms   (%" PRId64 " files)\n", label, load_ms,
-                open_ms, files);
+    std::printf("  %-34s LoadSnapshot %8.2f ms   Table::Open %8.2f ms   (%" PRId64 " files)\n", label,
+                load_ms, open_ms, files);
     return load_ms;
   };
   const double none = measure("no checkpoint (all commits):");
   const int64_t behind = std::max<int64_t>(head - 10, 1);
   auto older = Check(LoadSnapshot(store, behind), "load older");
   Check(rp::delta::WriteCheckpoint(store, *older, 0), "checkpoint behind");
-  const std::string behind_label = "checkpoint at " + std::to_string(behind) + " + " +
-                                   std::to_string(head - behind) + " commits:";
+  const std::string behind_label =
+      "checkpoint at " + std::to_string(behind) + " + " + std::to_string(head - behind) + " commits:";
   const double near = measure(behind_label.c_str());
   Check(rp::delta::WriteCheckpoint(store, *Check(LoadSnapshot(store), "load head"), 0), "checkpoint head");
   const std::string head_label = "checkpoint at " + std::to_string(head) + ":";
   const double at = measure(head_label.c_str());
-  std::printf("  ratio no checkpoint / checkpoint 10 behind: %.1fx, / checkpoint at head: %.1fx\n", none / near,
-              none / at);
+  std::printf("  ratio no checkpoint / checkpoint 10 behind: %.1fx, / checkpoint at head: %.1fx\n",
+              none / near, none / at);
 }
 
 // ---- 2. Three offsets in a 10M-row raw table. ----
@@ -172,12 +165,11 @@ void SeedValue(int64_t i, int64_t rows_per_hour, std::string* out) {
   const int64_t t = start * 1'000'000 + i * micros_per_row;
   const int64_t secs = t / 1'000'000, day = 4 + secs / 86400;
   char buf[160];
-  const int n = std::snprintf(buf, sizeof buf,
-                              "{\"event_id\": \"click-%" PRId64 "\", \"visit_id\": %" PRId64
-                              ", \"event_time\": \"2025-09-%02" PRId64 "T%02" PRId64 ":%02" PRId64 ":%02" PRId64
-                              ".%06" PRId64 "\", \"page\": \"%s\"}",
-                              i + 1, i / 7 + 1, day, secs / 3600 % 24, secs / 60 % 60, secs % 60, t % 1'000'000,
-                              kPages[i % 7]);
+  const int n = std::snprintf(
+      buf, sizeof buf,
+      "{\"event_id\": \"click-%" PRId64 "\", \"visit_id\": %" PRId64 ", \"event_time\": \"2025-09-%02" PRId64
+      "T%02" PRId64 ":%02" PRId64 ":%02" PRId64 ".%06" PRId64 "\", \"page\": \"%s\"}",
+      i + 1, i / 7 + 1, day, secs / 3600 % 24, secs / 60 % 60, secs % 60, t % 1'000'000, kPages[i % 7]);
   out->assign(buf, static_cast<size_t>(n));
 }
 
@@ -253,8 +245,8 @@ void BenchFindOffsets(const Flags& flags, const std::string& root) {
     spec.schema = s->schema();
     spec.partition_columns = s->partition_columns();
     using rp::delta::ColumnRange;
-    spec.filter = rp::delta::Filter::Where({ColumnRange::Eq("partition", int64_t{1}),
-                                            ColumnRange::Between("offset", k, k + 2)});
+    spec.filter = rp::delta::Filter::Where(
+        {ColumnRange::Eq("partition", int64_t{1}), ColumnRange::Between("offset", k, k + 2)});
     spec.columns = {"value", "partition", "offset"};
     auto result = Check(rp::delta::Scan(files, spec), "scan");
     const auto t2 = Clock::now();
@@ -278,11 +270,13 @@ void BenchFindOffsets(const Flags& flags, const std::string& root) {
     return v[v.size() / 2];
   };
   auto maximum = [](const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); };
-  std::printf("  %zu queries (partition 1, offset BETWEEN k AND k+2): median %.2f ms (open %.2f + scan %.2f), "
-              "max %.2f ms\n",
-              ks.size(), median(total_ms), median(open_ms), median(scan_ms), maximum(total_ms));
+  std::printf(
+      "  %zu queries (partition 1, offset BETWEEN k AND k+2): median %.2f ms (open %.2f + scan %.2f), "
+      "max %.2f ms\n",
+      ks.size(), median(total_ms), median(open_ms), median(scan_ms), maximum(total_ms));
   std::printf("  data files read per query:");
-  for (const auto& [n, count] : files_read_histogram) std::printf("  %" PRId64 " file(s): %d queries", n, count);
+  for (const auto& [n, count] : files_read_histogram)
+    std::printf("  %" PRId64 " file(s): %d queries", n, count);
   std::printf("\n");
 }
 
@@ -294,15 +288,24 @@ Flags ParseFlags(int argc, char** argv) {
       const std::string prefix = std::string("--") + name + "=";
       return a.rfind(prefix, 0) == 0 ? argv[i] + prefix.size() : nullptr;
     };
-    if (const char* v = value("commits")) f.commits = std::atoll(v);
-    else if (const char* v = value("rows")) f.rows = std::atoll(v);
-    else if (const char* v = value("rows_per_commit")) f.rows_per_commit = std::atoll(v);
-    else if (const char* v = value("rows_per_hour")) f.rows_per_hour = std::atoll(v);
-    else if (const char* v = value("queries")) f.queries = std::atoi(v);
-    else if (const char* v = value("repeat")) f.repeat = std::atoi(v);
-    else if (const char* v = value("dir")) f.dir = v;
-    else if (a == "--keep") f.keep = true;
-    else Die("unknown flag " + a + " (see the header of bench/delta_log_bench.cc)");
+    if (const char* v = value("commits"))
+      f.commits = std::atoll(v);
+    else if (const char* v = value("rows"))
+      f.rows = std::atoll(v);
+    else if (const char* v = value("rows_per_commit"))
+      f.rows_per_commit = std::atoll(v);
+    else if (const char* v = value("rows_per_hour"))
+      f.rows_per_hour = std::atoll(v);
+    else if (const char* v = value("queries"))
+      f.queries = std::atoi(v);
+    else if (const char* v = value("repeat"))
+      f.repeat = std::atoi(v);
+    else if (const char* v = value("dir"))
+      f.dir = v;
+    else if (a == "--keep")
+      f.keep = true;
+    else
+      Die("unknown flag " + a + " (see the header of bench/delta_log_bench.cc)");
   }
   if (f.commits < 1 || f.rows < 6 || f.rows_per_commit < 1 || f.rows_per_hour < 1 || f.queries < 2 ||
       f.repeat < 1) {
@@ -314,6 +317,7 @@ Flags ParseFlags(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  rp::bench::ProgramName() = "delta_log_bench";
   const Flags flags = ParseFlags(argc, argv);
   const std::string root = flags.dir + "/rp-delta-log-bench-" + rp::NewUuid();
   std::filesystem::create_directories(root);

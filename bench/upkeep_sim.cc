@@ -65,6 +65,7 @@
 #include <string>
 #include <vector>
 
+#include "check.h"
 #include "common/uuid.h"
 #include "delta/action_json.h"
 #include "delta/checkpoint.h"
@@ -89,20 +90,8 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kHourMs = 3600LL * 1000;
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "upkeep_sim: %s\n", what.c_str());
-  std::exit(1);
-}
-
-template <typename T>
-T Check(rp::Result<T> r, const char* what) {
-  if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
-  return std::move(*r);
-}
-
-void Check(const rp::Status& s, const char* what) {
-  if (!s.ok()) Die(std::string(what) + ": " + s.ToString());
-}
+using rp::bench::Check;
+using rp::bench::Die;
 
 double SecondsSince(Steady::time_point t) { return std::chrono::duration<double>(Steady::now() - t).count(); }
 
@@ -890,6 +879,7 @@ class Simulation {
 }  // namespace
 
 int main(int argc, char** argv) {
+  rp::bench::ProgramName() = "upkeep_sim";
   CLI::App app("Simulate a day of sync on a raw table with a simulated clock (issue #12)");
   Flags f;
   app.add_option("--dir", f.dir, "Where the table goes (a fresh directory under it); tmpfs makes fsync free");
