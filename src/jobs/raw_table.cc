@@ -134,12 +134,10 @@ Status MergeTableProperties(const std::map<std::string, std::string>& properties
   RP_RETURN_IF_ERROR(delta::LogRetentionMs(probe).status());
   RP_RETURN_IF_ERROR(delta::ExpiredLogCleanupEnabled(probe).status());
   RP_RETURN_IF_ERROR(delta::ExactLogRetention(probe).status());
-  for (const char* key : {"delta.appendOnly"}) {
-    auto it = merged.find(key);
-    if (it != merged.end() && it->second != "true" && it->second != "false") {
-      return Status::InvalidArgument(std::string("table property ") + key + "='" + it->second +
-                                     "' is not a boolean (true or false)");
-    }
+  if (auto it = merged.find("delta.appendOnly");
+      it != merged.end() && it->second != "true" && it->second != "false") {
+    return Status::InvalidArgument("table property delta.appendOnly='" + it->second +
+                                   "' is not a boolean (true or false)");
   }
   if (auto it = merged.find("delta.checkpointInterval"); it != merged.end()) {
     int64_t n = 0;
