@@ -112,6 +112,19 @@ std::vector<std::string> WithZone(const std::string& zone, std::vector<std::stri
   return argv;
 }
 
+// Runs sync with `args` until `table` holds every record of the topic, stops
+// it (SIGTERM, exit 0) and returns its log.
+std::string SyncUntilComplete(const std::vector<std::string>& args, const std::string& table,
+                              const std::string& log_path) {
+  BackgroundProcess sync(args, log_path);
+  EXPECT_TRUE(WaitFor([&] { return testing::TableRows(table) >= kPartitions * kPerPartition; }, 60000))
+      << LogOf(sync);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  sync.Signal(SIGTERM);
+  EXPECT_EQ(sync.Wait(30000), 0) << LogOf(sync);
+  return LogOf(sync);
+}
+
 // Runs a job that should refuse to start; one that starts anyway is killed
 // after 30 s rather than left to run forever.
 ProcessResult Refused(std::vector<std::string> argv) {
@@ -144,15 +157,10 @@ TEST(SyncAdopt, RefusesAForeignTableAndAdoptsItExactlyAfterTheHighestOffsetPerPa
   EXPECT_EQ(TableVersion(table), foreign_version);
 
   // Adopted: the machine's zone (TZ here) partitions, with one warning line.
-  BackgroundProcess sync(WithZone("Asia/Tokyo", JobArgs({"sync", "--topic", topic, "--table", table,
-                                                         "--adopt", "--max-batch-ms", "50"})),
-                         dir.path() + "/sync.log");
-  ASSERT_TRUE(WaitFor([&] { return testing::TableRows(table) >= kPartitions * kPerPartition; }, 60000))
-      << LogOf(sync);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  sync.Signal(SIGTERM);
-  ASSERT_EQ(sync.Wait(30000), 0) << LogOf(sync);
-  const std::string log = LogOf(sync);
+  const std::string log = SyncUntilComplete(
+      WithZone("Asia/Tokyo",
+               JobArgs({"sync", "--topic", topic, "--table", table, "--adopt", "--max-batch-ms", "50"})),
+      table, dir.path() + "/sync.log");
   EXPECT_EQ(CountLines(log, "adopted " + table + " in version 2: " + topic + "[0] after 59, " + topic +
                                 "[1] after 29 (1 files by their statistics, 2 read)"),
             1)
@@ -216,15 +224,11 @@ TEST(SyncAdopt, AKillRightAfterAdoptingNeitherLosesNorDuplicates) {
                                                       << LogOf(adopting);
   EXPECT_EQ(CountLines(LogOf(adopting), kNoZone), 0) << "--timezone was given";
 
-  BackgroundProcess sync(JobArgs({"sync", "--topic", topic, "--table", table, "--max-batch-ms", "50"}),
-                         dir.path() + "/sync.log");
-  ASSERT_TRUE(WaitFor([&] { return testing::TableRows(table) >= kPartitions * kPerPartition; }, 60000))
-      << LogOf(sync);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  sync.Signal(SIGTERM);
-  ASSERT_EQ(sync.Wait(30000), 0) << LogOf(sync);
+  const std::string log =
+      SyncUntilComplete(JobArgs({"sync", "--topic", topic, "--table", table, "--max-batch-ms", "50"}), table,
+                        dir.path() + "/sync.log");
   // (Once per assignment: a rebalance may assign it twice.)
-  EXPECT_GE(CountLines(LogOf(sync), topic + "[1] resumes at 10"), 1) << LogOf(sync);
+  EXPECT_GE(CountLines(log, topic + "[1] resumes at 10"), 1) << log;
   ExpectEveryRecordOnce(table);
 }
 
