@@ -18,6 +18,8 @@ subset, e.g. --only sync,startup):
   freshness   sync p50/p99 at 1k records/s
   logic       records/s on one core (bench/logic_bench, Google Benchmark)
   startup     process start to the first record out (stream) / first data commit (sync)
+  spark       only with --with-spark (or --only spark): sync and full reprocess
+              against the seed's own Spark jobs, alternating (bench/spark/)
 
 Prints a Markdown table (the figures and their ratios to the baselines) and
 writes every raw number as JSON (--json). Timings are wall-clock times of
@@ -45,6 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The figures in the order they run; --only picks some, baselines always run.
 FIGURES = ("baselines", "sync", "stream", "reprocess", "latency", "freshness", "logic", "startup")
+# Not run unless asked for (--with-spark, or --only spark): it installs
+# PySpark and its jars (bench/spark/setup) and takes minutes.
+OPTIONAL = ("spark",)
 # What a figure reads from another one's results.
 NEEDS = {"reprocess": "sync"}
 
@@ -433,6 +438,9 @@ class Bench:
         log(f"startup: stream {self.results['startup_stream']['seconds'] * 1000:.0f} ms, "
             f"sync {self.results['startup_sync']['seconds'] * 1000:.0f} ms")
 
+    def spark(self):
+        self.spark_peer.run()
+
     def stop_broker(self):
         self.kafka_local("stop", "--data-dir", str(self.work / "kafka"))
 
@@ -537,12 +545,12 @@ def figures(value):
     """--only's value: a comma-separated subset of FIGURES, returned in run order
     with baselines and whatever the chosen figures read (NEEDS) added."""
     chosen = {f.strip() for f in value.split(",") if f.strip()}
-    unknown = chosen - set(FIGURES)
+    unknown = chosen - set(FIGURES) - set(OPTIONAL)
     if unknown or not chosen:
         raise argparse.ArgumentTypeError(f"not a figure: {', '.join(sorted(unknown)) or value!r} "
-                                         f"(figures: {','.join(FIGURES)})")
+                                         f"(figures: {','.join(FIGURES + OPTIONAL)})")
     chosen |= {"baselines"} | {NEEDS[f] for f in chosen if f in NEEDS}
-    return [f for f in FIGURES if f in chosen]
+    return [f for f in FIGURES + OPTIONAL if f in chosen]
 
 
 def main():
@@ -556,11 +564,17 @@ def main():
     p.add_argument("--freshness-rate", type=int, default=1000)
     p.add_argument("--slice-table-rows", type=int, default=10_000_000)
     p.add_argument("--only", type=figures, default=list(FIGURES), metavar="FIGURE,...",
-                   help=f"run these figures only ({','.join(FIGURES)}; default: all); "
+                   help=f"run these figures only ({','.join(FIGURES + OPTIONAL)}; default: all but spark); "
                         "baselines always run, reprocess runs sync too")
+    p.add_argument("--with-spark", action="store_true",
+                   help="also run the seed's Spark jobs against sync and reprocess (bench/spark/; installs "
+                        "PySpark into .deps/spark on first use)")
     p.add_argument("--json", default=None, help="write all raw results here")
     p.add_argument("--keep", action="store_true", help="keep the scratch directory")
     args = p.parse_args()
+    if args.with_spark and "spark" not in args.only:
+        args.only.append("spark")
+    args.with_spark = "spark" in args.only
 
     # SIGTERM/SIGINT unwind through the finally below: the broker is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -569,6 +583,14 @@ def main():
     log(f"{info['cpu']}, {info['cores']} cores, commit {info['commit']}, load {info['load_before']:.2f}")
     if args.only != list(FIGURES):
         log(f"figures: {', '.join(args.only)}")
+    if args.with_spark:  # installed before the broker starts: a failed install costs nothing else
+        sys.path.insert(0, str(ROOT / "bench" / "spark"))
+        import spark_peer
+        try:
+            bench.spark_peer = spark_peer.SparkPeer(bench, log)
+        except BaseException:
+            shutil.rmtree(bench.work, ignore_errors=True)
+            raise
     try:
         bench.start_broker()
         bench.load()
@@ -594,6 +616,8 @@ def main():
           f"commit {info['commit']}, {info['cpu']} ({info['cores']} cores), "
           f"load {info['load_before']:.2f} -> {info['load_after']:.2f}\n")
     print(report(bench.results, args))
+    if "spark" in bench.results:
+        print(f"\n{spark_peer.report(bench.results)}")
 
 
 if __name__ == "__main__":

@@ -250,6 +250,7 @@ struct SliceFigures {
   int64_t offset = 0;
   double ms = 0, open_ms = 0, scan_ms = 0;
   int64_t files_total = 0, files_pruned = 0, files_skipped = 0, files_read = 0, rows_read = 0;
+  int64_t files_read_by_stats = 0;  // what min/max stats alone would read (no offset block index)
 };
 
 struct Report {
@@ -481,7 +482,8 @@ class Simulation {
     Check(sync_table_->Refresh(), "refresh sync's handle");
     auto batch = Check(rows.Finish(), "finish a batch");
     auto adds = Check(
-        rp::delta::WriteDataFiles(*sync_table_->storage(), rp::jobs::RawTablePartitionColumns(), *batch),
+        rp::delta::WriteDataFiles(*sync_table_->storage(), rp::jobs::RawTablePartitionColumns(), *batch,
+                                  rp::jobs::RawTableWriterOptions(settings_.layout)),  // as sync writes
         "write data files");
     for (auto& a : adds) {
       Touch(LocalPath(a.path), now_ms_);
@@ -654,6 +656,7 @@ class Simulation {
       using rp::delta::ColumnRange;
       spec.filter = rp::delta::Filter::Where({ColumnRange::Eq("partition", int64_t{s.partition}),
                                               ColumnRange::Between("offset", s.offset, s.offset + 2)});
+      spec.block_index = rp::jobs::RawTableOffsetIndex();  // as reprocess scans
       spec.columns = {"key",    "value",     "partition",
                       "offset", "timestamp", "headers"};  // reprocess, kafka layout
       auto result = Check(rp::delta::Scan(files, spec), "scan a slice");
@@ -669,6 +672,8 @@ class Simulation {
       s.files_pruned = result.metrics.files_pruned;
       s.files_skipped = result.metrics.files_skipped;
       s.files_read = result.metrics.files_read;
+      spec.block_index.reset();
+      s.files_read_by_stats = Check(rp::delta::PlanScan(files, spec), "plan by stats").metrics.files_read;
       s.rows_read = result.metrics.rows_read;
       slice_ms.push_back(s.ms);
       r.slice_files_read_max = std::max(r.slice_files_read_max, s.files_read);
@@ -752,9 +757,10 @@ class Simulation {
       for (const auto& s : r.slices) {
         std::printf("  slice partition %d offsets %" PRId64 "..%" PRId64
                     ": %.2f ms (open %.2f + scan %.2f); files %" PRId64 ", pruned %" PRId64
-                    ", skipped %" PRId64 ", read %" PRId64 " (%" PRId64 " rows)\n",
+                    ", skipped %" PRId64 ", read %" PRId64 " (%" PRId64 " rows; by stats alone %" PRId64
+                    " files)\n",
                     s.partition, s.offset, s.offset + 2, s.ms, s.open_ms, s.scan_ms, s.files_total,
-                    s.files_pruned, s.files_skipped, s.files_read, s.rows_read);
+                    s.files_pruned, s.files_skipped, s.files_read, s.rows_read, s.files_read_by_stats);
       }
       std::printf(
           "  last interval: %" PRId64 " records, %" PRId64 " sync commits (%" PRId64 " files), %" PRId64
@@ -834,6 +840,7 @@ class Simulation {
             << ", \"ms\": " << s.ms << ", \"open_ms\": " << s.open_ms << ", \"scan_ms\": " << s.scan_ms
             << ", \"files_total\": " << s.files_total << ", \"files_pruned\": " << s.files_pruned
             << ", \"files_skipped\": " << s.files_skipped << ", \"files_read\": " << s.files_read
+            << ", \"files_read_by_stats\": " << s.files_read_by_stats
             << ", \"rows_read\": " << s.rows_read << "}";
       }
       out << "], \"interval\": {\"records\": " << a.records << ", \"sync_commits\": " << a.sync_commits

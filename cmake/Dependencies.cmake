@@ -24,6 +24,10 @@ find_package(CURL REQUIRED)   # S3 commits: conditional PUTs signed by CURLOPT_A
 # libroaring-dev ships a CMake package, no pkg-config file), zlib checks their CRC-32.
 find_package(roaring CONFIG REQUIRED)
 find_package(ZLIB REQUIRED)
+# Metrics (src/metrics): prometheus-cpp's registry and text format; civetweb
+# serves /metrics, /healthz and /readyz (why not the pull Exposer: http_endpoint.h).
+find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(civetweb CONFIG REQUIRED)
 
 find_package(Arrow QUIET)
 find_package(Parquet QUIET)

@@ -30,6 +30,7 @@ void AddReadTableCommand(CLI::App& app, CommandAction* action);
 void AddDemoCommand(CLI::App& app, CommandAction* action);
 void AddOptimizeCommand(CLI::App& app, CommandAction* action);
 void AddVacuumCommand(CLI::App& app, CommandAction* action);
+void AddLagCommand(CLI::App& app, CommandAction* action);
 
 // Prints "reprocessor: <message>" on one line and returns the exit code that
 // fits the status: kExitUsage for InvalidArgument, kExitFailure otherwise.

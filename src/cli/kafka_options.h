@@ -1,5 +1,7 @@
 // The options every Kafka command shares: -b/--brokers, -X prop=value
-// (repeatable) and --config FILE (TOML; flags override the file).
+// (repeatable) and --config FILE (TOML; flags override the file; its
+// [<command>] section is cli/config_file's). --print-config shows the
+// resolved properties as [kafka].
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -19,7 +21,8 @@ struct KafkaOptions {
   std::optional<std::string> config_file;
 
   void AddTo(CLI::App* cmd);
-  // Defaults, then the file, then -b, then each -X.
+  // Defaults, then the file, then REPROCESSOR_KAFKA_* variables
+  // (kafka/environment_config.h), then -b, then each -X.
   Result<kafka::ClientConfig> Resolve() const;
 };
 

@@ -6,6 +6,7 @@
 
 #include "cli/build_info.h"
 #include "cli/command.h"
+#include "cli/common_flags.h"
 
 int main(int argc, char** argv) {
   // Arrow's jemalloc pool keeps freed pages for reuse: sync's batch after
@@ -30,6 +31,9 @@ int main(int argc, char** argv) {
   rp::cli::AddDemoCommand(app, &action);
   rp::cli::AddOptimizeCommand(app, &action);
   rp::cli::AddVacuumCommand(app, &action);
+  rp::cli::AddLagCommand(app, &action);
+  // Last, so every command gets them: --config, --print-config, --log-level, --log-format.
+  rp::cli::AddCommonFlags(app, /*jobs=*/{"sync", "stream", "reprocess"});
   auto is_command = [&](const std::string& name) {
     for (const CLI::App* sub : app.get_subcommands({})) {
       if (sub->check_name(name)) return true;
@@ -54,5 +58,6 @@ int main(int argc, char** argv) {
     std::cerr << "reprocessor: " << e.what() << '\n';
     return rp::cli::kExitUsage;
   }
+  if (auto exit_code = rp::cli::ApplyCommonFlags(app)) return *exit_code;
   return action ? action() : rp::cli::kExitUsage;
 }

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "common/log.h"
 
 namespace rp::cli {
 
@@ -9,7 +10,12 @@ int ReportError(const Status& status) {
   for (char& c : msg) {
     if (c == '\n') c = ' ';  // always one line
   }
-  std::cerr << "reprocessor: " << msg << '\n';
+  if (GetLogFormat() == LogFormat::kJson) {
+    // A log collector reading JSON lines gets the failure as one more.
+    LogLine(LogLevel::kError, "reprocessor", msg);
+  } else {
+    std::cerr << "reprocessor: " << msg << '\n';
+  }
   return status.IsInvalidArgument() ? kExitUsage : kExitFailure;
 }
 

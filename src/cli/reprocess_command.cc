@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/kafka_options.h"
 #include "cli/logic_flags.h"
+#include "cli/metrics_flags.h"
 #include "cli/storage_options.h"
 #include "jobs/reprocess_job.h"
 #include "jobs/shutdown.h"
@@ -18,6 +19,7 @@ struct ReprocessFlags {
   KafkaOptions kafka;
   StorageFlags storage;
   LogicFlags logic;
+  MetricsFlags metrics;
   jobs::ReprocessJobOptions job;
   std::vector<int64_t> range;
   std::string partitioning = "preserve";
@@ -44,11 +46,19 @@ int RunReprocess(ReprocessFlags flags) {
   flags.job.output.partitioning = *partitioning;
   flags.job.dry_run_out = &std::cout;
   flags.job.show_progress = !flags.job.dry_run && isatty(STDERR_FILENO);
+  auto metrics = flags.metrics.Start("reprocess");
+  if (!metrics.ok()) return ReportError(metrics.status());
+  // Outputs are counted by the router; the job reports its progress.
+  flags.job.output.metrics = flags.job.metrics = metrics->metrics();
+  // The producer's retries reach the metrics through its statistics.
+  if (metrics->metrics() && !flags.job.kafka.Get("statistics.interval.ms"))
+    flags.job.kafka.Set("statistics.interval.ms", "1000");
   const auto& stop = jobs::InstallShutdownHandlers();
   auto summary = jobs::RunReprocessJob(flags.job, stop);
   if (!summary.ok()) return ReportError(summary.status());
   std::cerr << summary->ToString() << (flags.job.dry_run ? " (dry run: nothing produced)" : "") << '\n';
-  return kExitOk;
+  // A run stopped by a signal did not replay its whole slice: not a success.
+  return summary->interrupted ? kExitFailure : kExitOk;
 }
 
 }  // namespace
@@ -79,6 +89,7 @@ void AddReprocessCommand(CLI::App& app, CommandAction* action) {
       ->capture_default_str();
   cmd->add_flag("--strict", job.strict, "Dead-letter records with a missing, null or mistyped field");
   flags->logic.AddTo(cmd);
+  flags->metrics.AddTo(cmd);
   flags->kafka.AddTo(cmd);
   flags->storage.AddTo(cmd, /*with_config=*/false);
   cmd->callback([flags, action] { *action = [flags] { return RunReprocess(*flags); }; });

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include "cli/common_flags.h"
 #include "common/toml_file.h"
 
 namespace rp::cli {
@@ -13,8 +14,12 @@ void StorageFlags::AddTo(CLI::App* cmd, bool with_config) {
                   "max_retries); overrides the AWS_* environment")
       ->allow_extra_args(false);
   if (with_config) {
-    cmd->add_option("--config", config_file, "TOML config file (its [storage] section); flags override it");
+    AddConfigFlag(cmd, &config_file,
+                  "TOML config file: [storage] and a [" + cmd->get_name() +
+                      "] section of this command's flags by long name; flags override it");
   }
+  AddPrintedSection(cmd, "storage",
+                    [this](const std::optional<std::string>& config) { return Merge(config); });
 }
 
 Result<delta::StorageOptions> ReadStorageConfig(const std::string& path) {
@@ -35,8 +40,7 @@ Result<delta::StorageOptions> ReadStorageConfig(const std::string& path) {
   return options;
 }
 
-Result<delta::StorageOptions> StorageFlags::Resolve(const std::string& table,
-                                                    const std::optional<std::string>& config) const {
+Result<delta::StorageOptions> StorageFlags::Merge(const std::optional<std::string>& config) const {
   delta::StorageOptions options;
   if (config) {
     RP_ASSIGN_OR_RETURN(options, ReadStorageConfig(*config));
@@ -48,6 +52,12 @@ Result<delta::StorageOptions> StorageFlags::Resolve(const std::string& table,
       return Status::InvalidArgument("--storage-option expects name=value");
     options[a.substr(0, eq)] = a.substr(eq + 1);
   }
+  return options;
+}
+
+Result<delta::StorageOptions> StorageFlags::Resolve(const std::string& table,
+                                                    const std::optional<std::string>& config) const {
+  RP_ASSIGN_OR_RETURN(delta::StorageOptions options, Merge(config));
   // Opening contacts nothing; it checks the location, the names and values
   // against the table's kind of storage (refusing any for a local table),
   // and that S3 has its credentials, before the command starts any work.

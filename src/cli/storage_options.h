@@ -36,6 +36,8 @@ struct StorageFlags {
   Result<delta::StorageOptions> Resolve(const std::string& table) const {
     return Resolve(table, config_file);
   }
+  // The same without the check against a table (what --print-config shows).
+  Result<delta::StorageOptions> Merge(const std::optional<std::string>& config) const;
 };
 
 // The [storage] section of a TOML config file (empty if it has none):

@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "cli/kafka_options.h"
 #include "cli/logic_flags.h"
+#include "cli/metrics_flags.h"
 #include "common/log.h"
 #include "jobs/shutdown.h"
 #include "jobs/stream_job.h"
@@ -15,6 +16,7 @@ namespace {
 struct StreamFlags {
   KafkaOptions kafka;
   LogicFlags logic;
+  MetricsFlags metrics;
   std::string input_topic = "visits";
   std::string output_topic = "visits_transformed";
   std::string group = "reprocessor-stream";
@@ -56,7 +58,9 @@ int RunStream(const StreamFlags& flags) {
   options.max_batch_records = flags.max_batch_records;
   options.broker_timeout = std::chrono::seconds(flags.broker_timeout_s);
 
-  SetLogLevel(LogLevel::kInfo);
+  auto metrics = flags.metrics.Start("stream");
+  if (!metrics.ok()) return ReportError(metrics.status());
+  options.metrics = metrics->metrics();
   const auto& stop = jobs::InstallShutdownHandlers();
   Status s = jobs::RunStreamJob(options, stop, nullptr);
   if (!s.ok()) return ReportError(s.IsNotFound() ? Status::InvalidArgument(s.message()) : s);
@@ -90,6 +94,7 @@ void AddStreamCommand(CLI::App& app, CommandAction* action) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   flags->logic.AddTo(cmd);
+  flags->metrics.AddTo(cmd);
   flags->kafka.AddTo(cmd);
   cmd->callback([flags, action] { *action = [flags] { return RunStream(*flags); }; });
 }

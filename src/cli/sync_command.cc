@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/kafka_options.h"
+#include "cli/metrics_flags.h"
 #include "cli/storage_options.h"
 #include "common/log.h"
 #include "jobs/raw_table.h"
@@ -19,6 +20,7 @@ namespace {
 struct SyncFlags {
   KafkaOptions kafka;
   StorageFlags storage;
+  MetricsFlags metrics;
   jobs::SyncJobOptions job;
   int64_t max_batch_ms = 500;
   int64_t broker_timeout_s = 300;
@@ -54,7 +56,9 @@ int RunSync(SyncFlags flags) {
     Status merged = jobs::MergeTableProperties(flags.job.table_properties, &probe);
     if (!merged.ok()) return ReportError(merged);
   }
-  SetLogLevel(LogLevel::kInfo);
+  auto metrics = flags.metrics.Start("sync");
+  if (!metrics.ok()) return ReportError(metrics.status());
+  flags.job.metrics = metrics->metrics();
   const auto& stop = jobs::InstallShutdownHandlers();
   Status s = jobs::RunSyncJob(flags.job, stop, nullptr);
   if (!s.ok()) return ReportError(s.IsNotFound() ? Status::InvalidArgument(s.message()) : s);
@@ -111,7 +115,8 @@ void AddSyncCommand(CLI::App& app, CommandAction* action) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_flag("--auto-compact,!--no-auto-compact", job.auto_compact,
-                "Compact small files in the background (default on; jobs/compactor.h)");
+                "Compact small files in the background (default on; jobs/compactor.h)")
+      ->default_str("true");  // for --print-config: a flag's default is off unless it says so
   cmd->add_option("--compact-min-files", job.compact_min_files,
                   "Compact a partition once it holds this many small files")
       ->check(CLI::Range(2, 1000000))
@@ -125,6 +130,7 @@ void AddSyncCommand(CLI::App& app, CommandAction* action) {
                   "At most one compaction run this often")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  flags->metrics.AddTo(cmd);
   flags->kafka.AddTo(cmd);
   flags->storage.AddTo(cmd, /*with_config=*/false);
   cmd->callback([flags, action] { *action = [flags] { return RunSync(*flags); }; });

@@ -256,6 +256,10 @@ Result<AddFile> WriteOneFile(const Storage& storage, const FileSpec& spec, int f
   add.modification_time = written.modification_time_ms;
   add.data_change = true;
   RP_ASSIGN_OR_RETURN(add.stats, ComputeFileStats(*spec.data, options.stats));
+  if (options.block_index) {
+    RP_ASSIGN_OR_RETURN(std::optional<std::string> index, ComputeBlockIndex(*spec.data, *options.block_index));
+    if (index) add.tags.emplace()[options.block_index->tag] = std::move(*index);
+  }
   return add;
 }
 

@@ -12,11 +12,13 @@
 #include <arrow/api.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
 #include "delta/actions.h"
+#include "delta/block_index.h"
 #include "delta/file_stats.h"
 #include "delta/storage.h"
 
@@ -34,6 +36,9 @@ struct DataFileWriterOptions {
   // overflows, wasted work on columns whose values are all distinct
   // (payloads, offsets, timestamps).
   std::vector<std::string> plain_columns;
+  // Each file's add.tags also gets this block index (block_index.h), when the
+  // index can describe the file's rows.
+  std::optional<BlockIndexSpec> block_index;
 };
 
 // Writes `batch` (the full table schema, partition columns included) into

@@ -6,6 +6,9 @@
 #include <arrow/io/interfaces.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
+#include <parquet/metadata.h>
+#include <parquet/properties.h>
+#include <parquet/statistics.h>
 
 #include <algorithm>
 #include <atomic>
@@ -29,16 +32,6 @@ Status FromArrow(const arrow::Status& s, std::string_view context) {
     return Status::Unsupported(std::string(context) + ": " + s.ToString());
   return Status::Corruption(std::string(context) + ": " + s.ToString());
 }
-
-// Everything a file reader needs, shared read-only by the threads.
-struct ReadContext {
-  const ScanSpec* spec;
-  const BoundFilter* filter;
-  std::vector<std::shared_ptr<arrow::Field>> needed;  // output columns, then filter-only columns
-  std::vector<bool> needed_is_partition;
-  std::shared_ptr<arrow::Schema> needed_schema;
-  std::shared_ptr<arrow::Schema> output_schema;  // the first output_schema->num_fields() of needed
-};
 
 struct FileOutput {
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
@@ -94,127 +87,33 @@ Result<std::shared_ptr<arrow::Array>> ConformType(const std::shared_ptr<arrow::A
   return *cast;
 }
 
-Result<FileOutput> ReadOneFile(const AddFile& add, const ReadContext& ctx) {
-  RP_ASSIGN_OR_RETURN(std::optional<std::string> key, DataFileKey(add.path));
-  // Named in messages as the storage names it.
-  const std::string path = key ? ctx.spec->storage->LocationOf(*key) : add.path;
-  RP_ASSIGN_OR_RETURN(std::shared_ptr<arrow::io::RandomAccessFile> input,
-                      OpenDataFile(*ctx.spec->storage, add.path));
-  std::unique_ptr<parquet::arrow::FileReader> reader;
-  try {
-    auto opened = parquet::arrow::OpenFile(input, arrow::default_memory_pool());
-    if (!opened.ok()) return FromArrow(opened.status(), "read " + path);
-    reader = std::move(*opened);
-  } catch (const std::exception& e) {
-    return Status::Corruption("read " + path + ": " + e.what());
-  }
-  reader->set_use_threads(false);  // parallel across files, not within
-
-  // The rows a deletion vector deletes, by their index in the file.
-  std::vector<uint64_t> deleted;
-  if (add.deletion_vector) {
-    const int64_t file_rows = reader->parquet_reader()->metadata()->num_rows();
-    auto rows = LoadDeletionVector(*ctx.spec->storage, *add.deletion_vector, file_rows);
-    if (!rows.ok()) return rows.status().WithContext("read " + path);
-    deleted = std::move(*rows);
-  }
-
-  // Where each needed data column is in the file (-1: absent, all null).
-  const auto& manifest = reader->manifest();
-  std::vector<int> leaves;
-  std::vector<int> file_field_of(ctx.needed.size(), -1);
-  for (size_t i = 0; i < ctx.needed.size(); ++i) {
-    if (ctx.needed_is_partition[i]) continue;
-    for (size_t f = 0; f < manifest.schema_fields.size(); ++f) {
-      if (manifest.schema_fields[f].field->name() == ctx.needed[i]->name()) {
-        file_field_of[i] = static_cast<int>(f);
-        CollectLeaves(manifest.schema_fields[f], &leaves);
-        break;
-      }
-    }
-  }
-  std::shared_ptr<arrow::Table> table;
-  int64_t num_rows = 0;
-  try {
-    if (!leaves.empty()) {
-      RP_RETURN_IF_ERROR(FromArrow(reader->ReadTable(leaves, &table), "read " + path));
-      num_rows = table->num_rows();
-    } else {
-      num_rows = reader->parquet_reader()->metadata()->num_rows();
-    }
-  } catch (const std::exception& e) {
-    return Status::Corruption("read " + path + ": " + e.what());
-  }
-
-  // Partition columns are constants of the file.
-  std::vector<std::shared_ptr<arrow::Scalar>> constants(ctx.needed.size());
-  for (size_t i = 0; i < ctx.needed.size(); ++i) {
-    if (!ctx.needed_is_partition[i]) continue;
-    auto it = add.partition_values.find(ctx.needed[i]->name());
-    std::optional<std::string> text = it == add.partition_values.end() ? std::nullopt : it->second;
-    RP_ASSIGN_OR_RETURN(constants[i], ParsePartitionValue(text, ctx.needed[i]->type()));
-  }
-
+// A whole file, for Scan(): every row group, Parquet coalescing its reads.
+Result<FileOutput> ReadOneFile(const Scanner& scanner, const AddFile& add) {
+  FileScanOptions options;
+  options.streaming = false;
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<FileScan> file, scanner.Open(add, options));
   FileOutput out;
-  out.rows_read = num_rows;
-  out.rows_deleted = static_cast<int64_t>(deleted.size());
-  // One batch per chunk run of the file's columns (a row group, usually).
-  std::vector<std::pair<int64_t, int64_t>> slices;
-  if (table) {
-    arrow::TableBatchReader batches(*table);
-    std::shared_ptr<arrow::RecordBatch> b;
-    int64_t offset = 0;
+  for (int rg = 0; rg < file->num_row_groups(); ++rg) {
+    RP_RETURN_IF_ERROR(file->StartRowGroup(rg));
     while (true) {
-      RP_RETURN_IF_ERROR(FromArrow(batches.ReadNext(&b), "read " + path));
-      if (!b) break;
-      slices.emplace_back(offset, b->num_rows());
-      offset += b->num_rows();
+      RP_ASSIGN_OR_RETURN(std::shared_ptr<arrow::RecordBatch> batch, file->Next());
+      if (!batch) break;
+      if (batch->num_rows() > 0) out.batches.push_back(std::move(batch));
     }
-  } else if (num_rows > 0) {
-    slices.emplace_back(0, num_rows);
   }
-  for (auto [offset, length] : slices) {
-    std::vector<std::shared_ptr<arrow::Array>> columns(ctx.needed.size());
-    for (size_t i = 0; i < ctx.needed.size(); ++i) {
-      const auto& field = *ctx.needed[i];
-      if (ctx.needed_is_partition[i]) {
-        auto a = arrow::MakeArrayFromScalar(*constants[i], length);
-        if (!a.ok()) return FromArrow(a.status(), "partition column " + field.name());
-        columns[i] = *a;
-      } else if (file_field_of[i] < 0) {
-        auto a = arrow::MakeArrayOfNull(field.type(), length);
-        if (!a.ok()) return FromArrow(a.status(), "column " + field.name());
-        columns[i] = *a;
-      } else {
-        auto chunked = table->GetColumnByName(field.name())->Slice(offset, length);
-        std::shared_ptr<arrow::Array> a;
-        if (chunked->num_chunks() == 1) {
-          a = chunked->chunk(0);
-        } else {
-          auto joined = arrow::Concatenate(chunked->chunks());
-          if (!joined.ok()) return FromArrow(joined.status(), "column " + field.name());
-          a = *joined;
-        }
-        RP_ASSIGN_OR_RETURN(columns[i], ConformType(a, field, path));
-      }
-    }
-    auto full = arrow::RecordBatch::Make(ctx.needed_schema, length, std::move(columns));
-    RP_ASSIGN_OR_RETURN(full, DropDeletedRows(std::move(full), offset, deleted, path));
-    if (full->num_rows() == 0) continue;
-    RP_ASSIGN_OR_RETURN(auto selected, ctx.filter->SelectRows(*full));
-    if (selected) {
-      if (selected->length() == 0) continue;
-      auto taken = arrow::compute::Take(full, selected);
-      if (!taken.ok()) return FromArrow(taken.status(), "filtering " + path);
-      full = taken->record_batch();
-    }
-    // Drop the columns only the filter needed.
-    std::vector<std::shared_ptr<arrow::Array>> projected(
-        full->columns().begin(), full->columns().begin() + ctx.output_schema->num_fields());
-    out.batches.push_back(
-        arrow::RecordBatch::Make(ctx.output_schema, full->num_rows(), std::move(projected)));
-  }
+  out.rows_read = file->rows_read();
+  out.rows_deleted = file->rows_deleted();
   return out;
+}
+
+bool IsIntegerType(const arrow::DataType& type) {
+  switch (type.id()) {
+    case arrow::Type::INT8:
+    case arrow::Type::INT16:
+    case arrow::Type::INT32:
+    case arrow::Type::INT64: return true;
+    default: return false;
+  }
 }
 
 Status Validate(const ScanSpec& spec) {
@@ -232,7 +131,17 @@ Status Validate(const ScanSpec& spec) {
   return Status::OK();
 }
 
-Result<ScanPlan> PlanWith(const std::vector<AddFile>& files, const BoundFilter& filter) {
+// The file's block index, when the scan names one and the file carries it:
+// an unreadable index only means "maybe", as missing stats do.
+bool BlocksMayMatch(const AddFile& add, const ScanSpec& spec) {
+  if (!spec.block_index || !add.tags) return true;
+  auto tag = add.tags->find(spec.block_index->tag);
+  if (tag == add.tags->end()) return true;
+  auto index = BlockIndex::Decode(tag->second);
+  return !index.ok() || index->MayMatch(spec.filter, *spec.block_index);
+}
+
+Result<ScanPlan> PlanWith(const std::vector<AddFile>& files, const BoundFilter& filter, const ScanSpec& spec) {
   ScanPlan plan;
   plan.metrics.files_total = static_cast<int64_t>(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
@@ -246,7 +155,7 @@ Result<ScanPlan> PlanWith(const std::vector<AddFile>& files, const BoundFilter& 
       auto parsed = ParseFileStats(*add.stats);
       if (parsed.ok()) stats = std::move(*parsed);  // unreadable stats: just read the file
     }
-    if (!filter.MayMatchFile(add.partition_values, stats ? &*stats : nullptr)) {
+    if (!filter.MayMatchFile(add.partition_values, stats ? &*stats : nullptr) || !BlocksMayMatch(add, spec)) {
       ++plan.metrics.files_skipped;
       continue;
     }
@@ -262,7 +171,7 @@ Result<ScanPlan> PlanScan(const std::vector<AddFile>& files, const ScanSpec& spe
   RP_RETURN_IF_ERROR(Validate(spec));
   RP_ASSIGN_OR_RETURN(BoundFilter filter,
                       BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
-  return PlanWith(files, filter);
+  return PlanWith(files, filter, spec);
 }
 
 Result<std::shared_ptr<arrow::Table>> ScanResult::ToTable() const {
@@ -272,33 +181,8 @@ Result<std::shared_ptr<arrow::Table>> ScanResult::ToTable() const {
 }
 
 Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec) {
-  RP_RETURN_IF_ERROR(Validate(spec));
-  if (!spec.storage) return Status::InvalidArgument("scan without the table's storage");
-  RP_ASSIGN_OR_RETURN(BoundFilter filter,
-                      BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
-  RP_ASSIGN_OR_RETURN(ScanPlan plan, PlanWith(files, filter));
-
-  ReadContext ctx;
-  ctx.spec = &spec;
-  ctx.filter = &filter;
-  std::set<std::string> partitions(spec.partition_columns.begin(), spec.partition_columns.end());
-  std::vector<std::string> names = spec.columns;
-  if (names.empty()) {
-    for (const auto& f : spec.schema->fields()) names.push_back(f->name());
-  }
-  std::vector<std::shared_ptr<arrow::Field>> output_fields;
-  std::set<std::string> seen;
-  for (const auto& n : names) {
-    if (!seen.insert(n).second) return Status::InvalidArgument("column '" + n + "' projected twice");
-    output_fields.push_back(spec.schema->GetFieldByName(n));
-  }
-  ctx.needed = output_fields;
-  for (const auto& n : filter.Columns()) {
-    if (seen.insert(n).second) ctx.needed.push_back(spec.schema->GetFieldByName(n));
-  }
-  for (const auto& f : ctx.needed) ctx.needed_is_partition.push_back(partitions.count(f->name()) > 0);
-  ctx.needed_schema = arrow::schema(ctx.needed);
-  ctx.output_schema = arrow::schema(output_fields);
+  RP_ASSIGN_OR_RETURN(std::shared_ptr<const Scanner> scanner, Scanner::Make(spec));
+  RP_ASSIGN_OR_RETURN(ScanPlan plan, scanner->Plan(files));
 
   const size_t n = plan.files.size();
   std::vector<std::optional<Result<FileOutput>>> outputs(n);
@@ -307,7 +191,7 @@ Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec)
   auto work = [&]() {
     size_t i;
     while (!failed.load() && (i = next.fetch_add(1)) < n) {
-      outputs[i] = ReadOneFile(files[plan.files[i]], ctx);
+      outputs[i] = ReadOneFile(*scanner, files[plan.files[i]]);
       if (!outputs[i]->ok()) failed.store(true);
     }
   };
@@ -320,7 +204,7 @@ Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec)
   for (auto& t : pool) t.join();
 
   ScanResult result;
-  result.schema = ctx.output_schema;
+  result.schema = scanner->output_schema();
   result.metrics = plan.metrics;
   for (size_t i = 0; i < n; ++i) {
     if (!outputs[i]) continue;  // not started because another file failed
@@ -335,6 +219,291 @@ Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec)
   }
   if (failed.load()) return Status::Internal("a scan worker failed without an error");
   return result;
+}
+
+// ---- Scanner ---------------------------------------------------------------
+
+Result<std::shared_ptr<const Scanner>> Scanner::Make(ScanSpec spec) {
+  RP_RETURN_IF_ERROR(Validate(spec));
+  if (!spec.storage) return Status::InvalidArgument("scan without the table's storage");
+  RP_ASSIGN_OR_RETURN(BoundFilter filter, BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
+  std::shared_ptr<Scanner> scanner(new Scanner());
+  std::set<std::string> partitions(spec.partition_columns.begin(), spec.partition_columns.end());
+  std::vector<std::string> names = spec.columns;
+  if (names.empty()) {
+    for (const auto& f : spec.schema->fields()) names.push_back(f->name());
+  }
+  std::vector<std::shared_ptr<arrow::Field>> output_fields;
+  std::set<std::string> seen;
+  for (const auto& n : names) {
+    if (!seen.insert(n).second) return Status::InvalidArgument("column '" + n + "' projected twice");
+    output_fields.push_back(spec.schema->GetFieldByName(n));
+  }
+  scanner->needed_ = output_fields;
+  for (const auto& n : filter.Columns()) {
+    if (seen.insert(n).second) scanner->needed_.push_back(spec.schema->GetFieldByName(n));
+  }
+  for (const auto& f : scanner->needed_) scanner->needed_is_partition_.push_back(partitions.count(f->name()) > 0);
+  scanner->needed_schema_ = arrow::schema(scanner->needed_);
+  scanner->output_schema_ = arrow::schema(output_fields);
+  scanner->filter_ = std::make_shared<const BoundFilter>(std::move(filter));
+  scanner->spec_ = std::move(spec);
+  return std::shared_ptr<const Scanner>(std::move(scanner));
+}
+
+Result<ScanPlan> Scanner::Plan(const std::vector<AddFile>& files) const { return PlanWith(files, *filter_, spec_); }
+
+// ---- FileScan ----------------------------------------------------------------
+
+struct FileScan::Parquet {
+  std::unique_ptr<parquet::arrow::FileReader> reader;
+  std::shared_ptr<parquet::FileMetaData> metadata;
+  std::unique_ptr<arrow::RecordBatchReader> batches;  // of the current row group
+};
+
+FileScan::FileScan(const Scanner* scanner, const AddFile* add) : scanner_(scanner), add_(add) {}
+FileScan::~FileScan() = default;
+
+Result<std::unique_ptr<FileScan>> Scanner::Open(const AddFile& add, const FileScanOptions& options) const {
+  std::unique_ptr<FileScan> file(new FileScan(this, &add));
+  file->options_ = options;
+  if (file->options_.batch_rows <= 0) file->options_.batch_rows = 64 * 1024;
+  RP_ASSIGN_OR_RETURN(std::optional<std::string> key, DataFileKey(add.path));
+  // Named in messages as the storage names it.
+  file->path_ = key ? spec_.storage->LocationOf(*key) : add.path;
+  const std::string& path = file->path_;
+  RP_ASSIGN_OR_RETURN(std::shared_ptr<arrow::io::RandomAccessFile> input, OpenDataFile(*spec_.storage, add.path));
+  parquet::ReaderProperties properties(arrow::default_memory_pool());
+  parquet::ArrowReaderProperties arrow_properties;
+  arrow_properties.set_use_threads(false);  // parallel across files, not within
+  arrow_properties.set_batch_size(file->options_.batch_rows);
+  if (options.streaming) {
+    // Pages come through a 1 MiB buffer per column instead of whole column
+    // chunks: a row group of a million rows costs a batch, not its size.
+    properties.enable_buffered_stream();
+    properties.set_buffer_size(1 << 20);
+    arrow_properties.set_pre_buffer(false);
+  }
+  file->parquet_ = std::make_unique<FileScan::Parquet>();
+  try {
+    parquet::arrow::FileReaderBuilder builder;
+    RP_RETURN_IF_ERROR(FromArrow(builder.Open(input, properties), "read " + path));
+    builder.memory_pool(arrow::default_memory_pool())->properties(arrow_properties);
+    auto reader = builder.Build();
+    if (!reader.ok()) return FromArrow(reader.status(), "read " + path);
+    file->parquet_->reader = std::move(*reader);
+    file->parquet_->metadata = file->parquet_->reader->parquet_reader()->metadata();
+  } catch (const std::exception& e) {
+    return Status::Corruption("read " + path + ": " + e.what());
+  }
+  const parquet::FileMetaData& metadata = *file->parquet_->metadata;
+  int64_t start = 0;
+  for (int rg = 0; rg < metadata.num_row_groups(); ++rg) {
+    file->row_group_start_.push_back(start);
+    start += metadata.RowGroup(rg)->num_rows();
+  }
+
+  // The rows a deletion vector deletes, by their index in the file.
+  if (add.deletion_vector) {
+    auto rows = LoadDeletionVector(*spec_.storage, *add.deletion_vector, metadata.num_rows());
+    if (!rows.ok()) return rows.status().WithContext("read " + path);
+    file->deleted_ = std::move(*rows);
+  }
+
+  // Which needed data columns the file stores (the others read as nulls).
+  const auto& manifest = file->parquet_->reader->manifest();
+  file->in_file_.assign(needed_.size(), false);
+  file->constants_.resize(needed_.size());
+  for (size_t i = 0; i < needed_.size(); ++i) {
+    if (needed_is_partition_[i]) {
+      // Partition columns are constants of the file.
+      auto it = add.partition_values.find(needed_[i]->name());
+      std::optional<std::string> text = it == add.partition_values.end() ? std::nullopt : it->second;
+      RP_ASSIGN_OR_RETURN(file->constants_[i], ParsePartitionValue(text, needed_[i]->type()));
+      continue;
+    }
+    for (const auto& field : manifest.schema_fields) {
+      if (field.field->name() == needed_[i]->name()) {
+        file->in_file_[i] = true;
+        CollectLeaves(field, &file->leaves_);
+        break;
+      }
+    }
+  }
+  return file;
+}
+
+int FileScan::num_row_groups() const { return parquet_->metadata->num_row_groups(); }
+
+int64_t FileScan::row_group_rows(int row_group) const { return parquet_->metadata->RowGroup(row_group)->num_rows(); }
+
+std::optional<FileScan::IntStats> FileScan::RowGroupStats(int row_group, std::string_view column) const {
+  auto table_field = scanner_->spec_.schema->GetFieldByName(std::string(column));
+  if (!table_field || !IsIntegerType(*table_field->type())) return std::nullopt;
+  for (const auto& field : parquet_->reader->manifest().schema_fields) {
+    if (field.field->name() != column || !field.is_leaf()) continue;
+    const parquet::ColumnDescriptor* descr = parquet_->metadata->schema()->Column(field.column_index);
+    if (descr->sort_order() != parquet::SortOrder::SIGNED) return std::nullopt;
+    std::shared_ptr<parquet::Statistics> stats;
+    try {
+      stats = parquet_->metadata->RowGroup(row_group)->ColumnChunk(field.column_index)->statistics();
+    } catch (const std::exception&) {
+      return std::nullopt;  // unreadable statistics: no statistics
+    }
+    if (!stats || !stats->HasMinMax()) return std::nullopt;
+    std::optional<int64_t> nulls;
+    if (stats->HasNullCount()) nulls = stats->null_count();
+    if (descr->physical_type() == parquet::Type::INT32) {
+      const auto& typed = static_cast<const parquet::Int32Statistics&>(*stats);
+      return IntStats{typed.min(), typed.max(), nulls};
+    }
+    if (descr->physical_type() == parquet::Type::INT64) {
+      const auto& typed = static_cast<const parquet::Int64Statistics&>(*stats);
+      return IntStats{typed.min(), typed.max(), nulls};
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool FileScan::RowGroupMayMatch(int row_group) const {
+  const BoundFilter& filter = *scanner_->filter_;
+  if (filter.MatchesEverything()) return true;
+  FileStats stats;
+  stats.num_records = row_group_rows(row_group);
+  for (size_t i = 0; i < scanner_->needed_.size(); ++i) {
+    if (!in_file_[i]) continue;
+    const std::string& name = scanner_->needed_[i]->name();
+    if (auto column = RowGroupStats(row_group, name)) {
+      stats.columns[name] = ColumnStats{StatValue(column->min), StatValue(column->max), column->null_count};
+    }
+  }
+  return filter.MayMatchFile(add_->partition_values, &stats);
+}
+
+Status FileScan::StartRowGroup(int row_group) {
+  if (row_group < 0 || row_group >= num_row_groups()) {
+    return Status::InvalidArgument(path_ + " has no row group " + std::to_string(row_group));
+  }
+  next_row_ = row_group_start_[row_group];
+  row_group_left_ = row_group_rows(row_group);
+  parquet_->batches.reset();
+  if (leaves_.empty()) return Status::OK();  // partition columns only: nothing to decode
+  try {
+    auto batches = parquet_->reader->GetRecordBatchReader({row_group}, leaves_);
+    if (!batches.ok()) return FromArrow(batches.status(), "read " + path_);
+    parquet_->batches = std::move(*batches);
+  } catch (const std::exception& e) {
+    return Status::Corruption("read " + path_ + ": " + e.what());
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<arrow::RecordBatch>> FileScan::Next() {
+  if (row_group_left_ <= 0) return std::shared_ptr<arrow::RecordBatch>();
+  std::shared_ptr<arrow::RecordBatch> decoded;
+  int64_t length = std::min(row_group_left_, options_.batch_rows);
+  if (parquet_->batches) {
+    try {
+      RP_RETURN_IF_ERROR(FromArrow(parquet_->batches->ReadNext(&decoded), "read " + path_));
+    } catch (const std::exception& e) {
+      return Status::Corruption("read " + path_ + ": " + e.what());
+    }
+    if (!decoded) return Status::Corruption("read " + path_ + ": a row group ends before its row count");
+    length = decoded->num_rows();
+  }
+  return Assemble(std::move(decoded), length);
+}
+
+// The needed columns of the next `length` rows (decoded: the file's columns
+// of them, or null when the file stores none we need), then deleted rows
+// dropped, the filter applied and the output columns kept.
+Result<std::shared_ptr<arrow::RecordBatch>> FileScan::Assemble(std::shared_ptr<arrow::RecordBatch> decoded,
+                                                               int64_t length) {
+  const int64_t first = next_row_;
+  next_row_ += length;
+  row_group_left_ -= length;
+  rows_read_ += length;
+  const auto& needed = scanner_->needed_;
+  std::vector<std::shared_ptr<arrow::Array>> columns(needed.size());
+  for (size_t i = 0; i < needed.size(); ++i) {
+    const auto& field = *needed[i];
+    if (scanner_->needed_is_partition_[i]) {
+      auto a = arrow::MakeArrayFromScalar(*constants_[i], length);
+      if (!a.ok()) return FromArrow(a.status(), "partition column " + field.name());
+      columns[i] = *a;
+    } else if (!in_file_[i] || !decoded) {
+      auto a = arrow::MakeArrayOfNull(field.type(), length);
+      if (!a.ok()) return FromArrow(a.status(), "column " + field.name());
+      columns[i] = *a;
+    } else {
+      auto a = decoded->GetColumnByName(field.name());
+      if (!a) return Status::Corruption("read " + path_ + ": column '" + field.name() + "' not decoded");
+      RP_ASSIGN_OR_RETURN(columns[i], ConformType(a, field, path_));
+    }
+  }
+  decoded.reset();
+  auto full = arrow::RecordBatch::Make(scanner_->needed_schema_, length, std::move(columns));
+  if (!deleted_.empty()) {
+    const auto begin = std::lower_bound(deleted_.begin(), deleted_.end(), static_cast<uint64_t>(first));
+    const auto end = std::lower_bound(begin, deleted_.end(), static_cast<uint64_t>(first + length));
+    rows_deleted_ += end - begin;
+    RP_ASSIGN_OR_RETURN(full, DropDeletedRows(std::move(full), first, deleted_, path_));
+  }
+  if (full->num_rows() > 0) {
+    RP_ASSIGN_OR_RETURN(auto selected, scanner_->filter_->SelectRows(*full));
+    if (selected && selected->length() < full->num_rows()) {
+      auto taken = arrow::compute::Take(full, selected);
+      if (!taken.ok()) return FromArrow(taken.status(), "filtering " + path_);
+      full = taken->record_batch();
+    }
+  }
+  // Drop the columns only the filter needed.
+  const int outputs = scanner_->output_schema_->num_fields();
+  std::vector<std::shared_ptr<arrow::Array>> projected(full->columns().begin(), full->columns().begin() + outputs);
+  return arrow::RecordBatch::Make(scanner_->output_schema_, full->num_rows(), std::move(projected));
+}
+
+// ---- ScanStream --------------------------------------------------------------
+
+Result<std::unique_ptr<ScanStream>> ScanStream::Open(const std::vector<AddFile>& files, ScanSpec spec,
+                                                     FileScanOptions options) {
+  std::unique_ptr<ScanStream> stream(new ScanStream());
+  RP_ASSIGN_OR_RETURN(stream->scanner_, Scanner::Make(std::move(spec)));
+  RP_ASSIGN_OR_RETURN(ScanPlan plan, stream->scanner_->Plan(files));
+  for (size_t i : plan.files) stream->files_.push_back(files[i]);
+  stream->metrics_ = plan.metrics;
+  stream->options_ = options;
+  return stream;
+}
+
+Result<std::shared_ptr<arrow::RecordBatch>> ScanStream::Next() {
+  while (true) {
+    if (!current_) {
+      if (next_file_ >= files_.size()) return std::shared_ptr<arrow::RecordBatch>();
+      RP_ASSIGN_OR_RETURN(current_, scanner_->Open(files_[next_file_], options_));
+      next_row_group_ = 0;
+    } else {
+      RP_ASSIGN_OR_RETURN(std::shared_ptr<arrow::RecordBatch> batch, current_->Next());
+      if (batch) {
+        if (batch->num_rows() == 0) continue;
+        metrics_.rows_matched += batch->num_rows();
+        return batch;
+      }
+    }
+    // The current row group is done: on to the next one that may match.
+    while (next_row_group_ < current_->num_row_groups() && !current_->RowGroupMayMatch(next_row_group_)) {
+      ++next_row_group_;
+    }
+    if (next_row_group_ < current_->num_row_groups()) {
+      RP_RETURN_IF_ERROR(current_->StartRowGroup(next_row_group_++));
+      continue;
+    }
+    metrics_.rows_read += current_->rows_read();
+    metrics_.rows_deleted += current_->rows_deleted();
+    current_.reset();
+    ++next_file_;
+  }
 }
 
 }  // namespace rp::delta

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/json_string.h"
+#include "common/log.h"
 #include "common/uuid.h"
 #include "delta/action_json.h"
 #include "delta/json_writer.h"
@@ -185,6 +186,12 @@ Result<int64_t> Transaction::Commit(std::string operation,
     RP_RETURN_IF_ERROR(CheckConflict(winner, store.PathOf(name), txns_, actions.removes));
     if (table.latest_->version() == version - 1)
       RP_RETURN_IF_ERROR(table.MutableLatest()->Apply(version, winner));
+    // Debug, not info: a lost race is routine beside a compactor or another writer.
+    if (attempt + 1 < table.options_.max_commit_attempts) {
+      Log(LogLevel::kDebug, "delta",
+          "{}: version {} was taken by a concurrent writer; retrying as version {}", table.path(), version,
+          version + 1);
+    }
   }
   if (!published) {
     return Status::Conflict("gave up committing to " + table.path() + " after " +

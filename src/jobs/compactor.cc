@@ -77,6 +77,7 @@ void Compactor::Loop() {
       table.reset();  // start again from a fresh handle
     } else if (metrics->version) {
       ++stats_.commits;
+      if (options_.metrics) options_.metrics->Compaction(*metrics->version);
       stats_.files_removed += metrics->files_removed;
       stats_.files_added += metrics->files_added;
       Log(LogLevel::kInfo, "compact", "{}", metrics->ToString());

@@ -23,6 +23,7 @@
 #include "common/result.h"
 #include "delta/optimize.h"
 #include "delta/storage.h"
+#include "metrics/job_metrics.h"
 
 namespace rp::jobs {
 
@@ -31,6 +32,7 @@ struct CompactorOptions {
   delta::StorageOptions storage;  // for opening the table
   delta::OptimizeOptions optimize;
   std::chrono::milliseconds min_interval{std::chrono::seconds(10)};
+  metrics::JobMetrics* metrics = nullptr;  // counts compaction commits when set
 };
 
 struct CompactorStats {

@@ -42,7 +42,8 @@ Result<std::unique_ptr<OutputRouter>> OutputRouter::Create(kafka::Producer* prod
   if (options.dlq_topic.empty()) options.dlq_topic = options.output_topic + "-dlq";
   std::unique_ptr<OutputRouter> router(new OutputRouter(producer, logic, std::move(options)));
   constexpr std::chrono::seconds kTimeout(30);
-  auto out = kafka::TopicPartitions(producer->handle(), router->options_.output_topic, kTimeout);
+  // The first broker request: through the producer, so a refused login fails it at once.
+  auto out = producer->TopicPartitions(router->options_.output_topic, kTimeout);
   if (!out.ok()) return out.status();
   router->output_partitions_ = static_cast<int32_t>(out->size());
   RP_RETURN_IF_ERROR(kafka::EnsureTopic(producer->handle(), router->options_.dlq_topic,
@@ -52,6 +53,11 @@ Result<std::unique_ptr<OutputRouter>> OutputRouter::Create(kafka::Producer* prod
   router->dlq_partitions_ = static_cast<int32_t>(dlq->size());
   router->output_rkt_ =
       rd_kafka_topic_new(producer->handle(), router->options_.output_topic.c_str(), nullptr);
+  if (metrics::JobMetrics* m = router->options_.metrics) {
+    router->producer_hook_ = m->OnScrape([m, producer] {
+      m->SetProducerState(producer->queue_length(), producer->delivery_errors(), producer->request_retries());
+    });
+  }
   return router;
 }
 
@@ -86,9 +92,14 @@ void OutputRouter::SetSourceHeaders(const SourceRecord& record) {
 }
 
 Status OutputRouter::Process(const SourceRecord& record) {
+  metrics::JobMetrics* const m = options_.metrics;
+  if (m) {
+    m->RecordsIn(1, static_cast<int64_t>(record.key.value_or("").size() + record.value.value_or("").size()));
+  }
   const logic::Outcome outcome = logic_->Apply(ToInputRecord(record), &output_, &rejection_);
   if (outcome == logic::Outcome::kFiltered) {
     ++filtered_;
+    if (m) m->RecordFiltered();
     // Nothing to deliver: the position is done at once.
     if (record.delivery_token != 0) producer_->NotifyDone(record.delivery_token);
     return Status::OK();
@@ -111,6 +122,10 @@ Status OutputRouter::Process(const SourceRecord& record) {
     RP_RETURN_IF_ERROR(producer_->Produce(options_.output_topic, PartitionFor(routed, output_partitions_),
                                           routed.key, output_.value, headers_, record.delivery_token));
     ++produced_;
+    if (m) {
+      m->RecordsOut(1, static_cast<int64_t>(routed.key.value_or("").size() +
+                                            (output_.value ? output_.value->size() : 0)));
+    }
     return Status::OK();
   }
   headers_.resize(0);
@@ -120,6 +135,7 @@ Status OutputRouter::Process(const SourceRecord& record) {
   RP_RETURN_IF_ERROR(producer_->Produce(options_.dlq_topic, PartitionFor(record, dlq_partitions_), record.key,
                                         record.value, headers_, record.delivery_token));
   ++dead_lettered_;
+  if (m) m->RecordsDeadLettered(rejection_.reason);
   return Status::OK();
 }
 

@@ -16,6 +16,7 @@
 #include "common/result.h"
 #include "kafka/producer.h"
 #include "logic/logic.h"
+#include "metrics/job_metrics.h"
 
 namespace rp::jobs {
 
@@ -53,6 +54,9 @@ struct OutputRouterOptions {
   std::string dlq_topic;  // empty: "<output_topic>-dlq"
   Partitioning partitioning = Partitioning::kPreserve;
   std::optional<std::string> run_id;  // set by `reprocess`: the reprocess-run header
+  // Counts records in, out, filtered and dead-lettered, and reads the
+  // producer's queue and errors at each scrape (must outlive the router).
+  metrics::JobMetrics* metrics = nullptr;
 };
 
 class OutputRouter {
@@ -95,6 +99,7 @@ class OutputRouter {
   int64_t filtered_ = 0;
   int64_t dead_lettered_ = 0;
   uint64_t random_state_;
+  metrics::ScrapeHook producer_hook_;  // reads producer_ at scrapes; unregistered before it goes
 };
 
 }  // namespace rp::jobs

@@ -187,7 +187,13 @@ delta::DataFileWriterOptions RawTableWriterOptions(RawLayout layout) {
   } else {
     options.plain_columns = {"value", "offset"};
   }
+  options.block_index = RawTableOffsetIndex();
   return options;
+}
+
+const delta::BlockIndexSpec& RawTableOffsetIndex() {
+  static const delta::BlockIndexSpec spec{"reprocessor.offsetBlocks", "partition", "offset", 12};
+  return spec;
 }
 
 const std::vector<std::string>& RawTablePartitionColumns() {

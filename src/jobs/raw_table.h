@@ -82,8 +82,14 @@ Status MergeTableProperties(const std::map<std::string, std::string>& properties
 
 std::shared_ptr<arrow::Schema> RawTableSchema(RawLayout layout);
 // How sync and compaction write the layout's data files: no dictionary for
-// the columns whose values are all different (values, keys, offsets, times).
+// the columns whose values are all different (values, keys, offsets, times),
+// and each file tagged with its offset blocks (RawTableOffsetIndex).
 delta::DataFileWriterOptions RawTableWriterOptions(RawLayout layout);
+// The offset index of a raw table's files: which blocks of 4096 offsets of
+// each Kafka partition a file holds (delta/block_index.h). An event-time
+// partition's file also holds the late records of the next hours, so its
+// offset min/max spans them all; the blocks let an offset slice skip it.
+const delta::BlockIndexSpec& RawTableOffsetIndex();
 const std::vector<std::string>& RawTablePartitionColumns();
 std::shared_ptr<arrow::Schema> DeadLetterTableSchema(RawLayout layout);
 

@@ -4,14 +4,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <set>
 #include <thread>
 
 #include "common/log.h"
 #include "common/uuid.h"
+#include "delta/ordered_scan.h"
 #include "delta/scan.h"
 #include "delta/table.h"
-#include "delta/table_sort.h"
 #include "jobs/raw_table.h"
 #include "kafka/producer.h"
 #include "logic/event_time.h"
@@ -105,13 +106,12 @@ delta::Filter BuildFilter(const SliceSpec& spec, const logic::TimeZone& zone, bo
   return delta::Filter::AnyOf(std::move(any));
 }
 
-// The rows of the scan, as source records: one row at a time, reusing the
-// header array.
+// The rows of a scanned batch, as source records: one row at a time, reusing
+// the header array.
 class RowReader {
  public:
-  RowReader(const arrow::Table& rows, RawLayout layout, std::string_view topic) : topic_(topic) {
-    if (rows.num_rows() == 0) return;  // one chunk per column after CombineChunks
-    auto column = [&](const char* name) { return rows.GetColumnByName(name)->chunk(0); };
+  RowReader(const arrow::RecordBatch& rows, RawLayout layout, std::string_view topic) : topic_(topic) {
+    auto column = [&](const char* name) { return rows.GetColumnByName(name); };
     value_ = std::static_pointer_cast<arrow::BinaryArray>(column("value"));  // a StringArray is one too
     partition_ = std::static_pointer_cast<arrow::Int32Array>(column("partition"));
     offset_ = std::static_pointer_cast<arrow::Int64Array>(column("offset"));
@@ -181,14 +181,45 @@ void ShowProgress(int64_t done, int64_t total, Clock::time_point start, bool fin
   std::fflush(stderr);
 }
 
+// Waits for every produced record's acknowledgement: up to 5 minutes for a
+// complete run, but only kStopGrace once `stop` is set (SIGTERM/SIGINT), even
+// in the middle of the wait, so a run whose broker has gone still ends within
+// seconds. `undelivered` gets the records not acknowledged by then (queued,
+// in flight or failed); once stopped they are purged so that the producer
+// closes at once, and only a complete run fails on them.
+constexpr std::chrono::seconds kStopGrace(3);
+
+Status FinishDeliveries(kafka::Producer* producer, int64_t enqueued, const std::atomic<bool>& stop,
+                        int64_t* undelivered) {
+  auto deadline = Clock::now() + (stop.load() ? std::chrono::duration_cast<Clock::duration>(kStopGrace)
+                                              : std::chrono::duration_cast<Clock::duration>(std::chrono::minutes(5)));
+  bool stop_seen = stop.load();
+  while (rd_kafka_outq_len(producer->handle()) > 0 && Clock::now() < deadline) {
+    if (!stop_seen && stop.load()) {
+      stop_seen = true;
+      deadline = std::min(deadline, Clock::now() + std::chrono::duration_cast<Clock::duration>(kStopGrace));
+    }
+    producer->Poll(std::chrono::milliseconds(100));
+  }
+  Status flushed = producer->Flush(std::chrono::milliseconds(0));  // delivery failures, or what is left
+  *undelivered = std::max<int64_t>(0, enqueued - producer->delivered());
+  if (!stop.load()) return flushed;
+  if (*undelivered > 0) {
+    rd_kafka_purge(producer->handle(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    producer->Poll(std::chrono::milliseconds(0));  // serve the purged records' reports
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string ReprocessSummary::ToString() const {
   return fmt::format(
       "reprocess run {}: files {} total, {} pruned, {} skipped, {} read; rows {}; produced {}; filtered {}; "
-      "dead-lettered {}; {:.3f} s",
+      "dead-lettered {}; {:.3f} s{}",
       run_id, files_total, files_pruned, files_skipped, files_read, rows, produced, filtered, dead_lettered,
-      seconds);
+      seconds,
+      interrupted ? fmt::format("; interrupted: {} records may not have been delivered", undelivered) : "");
 }
 
 Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, const std::atomic<bool>& stop) {
@@ -251,19 +282,27 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
   scan.schema = snapshot->schema();
   scan.partition_columns = snapshot->partition_columns();
   scan.filter = BuildFilter(slice, table_zone, settings.layout == RawLayout::kKafka);
+  scan.block_index = RawTableOffsetIndex();  // files holding late records far from the slice
   scan.columns = {"value", "partition", "offset"};
   if (settings.layout == RawLayout::kKafka)
     scan.columns = {"key", "value", "partition", "offset", "timestamp", "headers"};
-  RP_ASSIGN_OR_RETURN(delta::ScanResult result, delta::Scan(files, scan));
-  summary.files_total = result.metrics.files_total;
-  summary.files_pruned = result.metrics.files_pruned;
-  summary.files_skipped = result.metrics.files_skipped;
-  summary.files_read = result.metrics.files_read;
-  RP_ASSIGN_OR_RETURN(auto rows, result.ToTable());
-  RP_ASSIGN_OR_RETURN(rows, delta::SortTable(rows, {"partition", "offset"}));
-  auto combined = rows->CombineChunks();
-  if (!combined.ok()) return Status::Internal(combined.status().ToString());
-  rows = *combined;
+  // In (partition, offset) order, a window at a time (delta/ordered_scan.h).
+  delta::OrderedScanOptions order;
+  order.order_bounds = [&slice](int64_t partition) {
+    std::optional<OffsetBounds> b;
+    if (partition >= std::numeric_limits<int32_t>::min() && partition <= std::numeric_limits<int32_t>::max())
+      b = slice.BoundsFor(static_cast<int32_t>(partition));
+    return b ? std::pair<int64_t, int64_t>(b->first, b->last)
+             : std::pair<int64_t, int64_t>(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+  };
+  order.window_rows = options.window_rows;
+  order.window_bytes = options.window_bytes;
+  order.cancel = &stop;
+  RP_ASSIGN_OR_RETURN(std::unique_ptr<delta::OrderedScan> rows, delta::OrderedScan::Open(files, scan, order));
+  summary.files_total = rows->metrics().files_total;
+  summary.files_pruned = rows->metrics().files_pruned;
+  summary.files_skipped = rows->metrics().files_skipped;
+  summary.files_read = rows->metrics().files_read;
 
   // The same logic and output path as `stream`.
   logic::TransformOptions transform{zone, options.strict};
@@ -275,7 +314,13 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
   output.run_id = summary.run_id;
   std::unique_ptr<OutputRouter> router;
   if (!options.dry_run) {
-    RP_ASSIGN_OR_RETURN(producer, kafka::Producer::Create(options.kafka, {}));
+    // librdkafka queues 100k records by default, ~65 MB of this job's rows
+    // and headers: half of that keeps the run in its memory budget at the
+    // same speed (BENCHMARKS.md). A setting of the user's wins.
+    kafka::ClientConfig kafka_config = options.kafka;
+    if (!kafka_config.Get("queue.buffering.max.messages")) kafka_config.Set("queue.buffering.max.messages", "50000");
+    RP_ASSIGN_OR_RETURN(producer, kafka::Producer::Create(kafka_config, {}));
+    producer->SetStopFlag(&stop);
     auto created = OutputRouter::Create(producer.get(), logic.get(), output);
     if (!created.ok()) {
       if (created.status().IsNotFound()) return Status::InvalidArgument(created.status().message());
@@ -292,50 +337,80 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
   logic::OutputRecord out;
   logic::LogicRejection rejection;
 
-  const int64_t n = rows->num_rows();
-  RowReader reader(*rows, settings.layout, topic);
+  // The total is the plan's estimate; the progress line never shows less than done.
+  const int64_t total = rows->estimated_rows();
+  auto progress = [&](bool final) {
+    const int64_t done = summary.rows;
+    if (options.metrics) options.metrics->SetReprocessProgress(done, final ? done : std::max(done, total), final);
+    if (options.show_progress) ShowProgress(done, final ? done : std::max(done, total), started, final);
+  };
   RateLimiter limiter(options.max_rate);
   auto last_progress = Clock::now();
-  for (int64_t i = 0; i < n && !stop.load(); ++i) {
-    const SourceRecord r = reader.Row(i);
-    if (time_bounds && settings.layout == RawLayout::kSeed) {
-      // The scan checked the kafka layout's stored event_time; no event time, no match.
-      const std::optional<int64_t> t = event_time.Read(r.value, r.timestamp_ms);
-      if (!t || (slice.since_micros && *t < *slice.since_micros) ||
-          (slice.until_micros && *t >= *slice.until_micros)) {
-        continue;
+  std::unique_ptr<delta::OrderedWindow> window;
+  while (!stop.load()) {
+    window.reset();  // before reading on: memory holds this window and the next
+    RP_ASSIGN_OR_RETURN(window, rows->Next());
+    if (!window) break;
+    std::vector<RowReader> readers;
+    readers.reserve(window->batches().size());
+    for (const auto& batch : window->batches()) readers.emplace_back(*batch, settings.layout, topic);
+    for (const delta::OrderedWindow::Row& row : window->rows()) {
+      if (stop.load()) break;
+      const SourceRecord r = readers[row.batch].Row(row.row);
+      if (time_bounds && settings.layout == RawLayout::kSeed) {
+        // The scan checked the kafka layout's stored event_time; no event time, no match.
+        const std::optional<int64_t> t = event_time.Read(r.value, r.timestamp_ms);
+        if (!t || (slice.since_micros && *t < *slice.since_micros) ||
+            (slice.until_micros && *t >= *slice.until_micros)) {
+          continue;
+        }
       }
-    }
-    ++summary.rows;
-    if (options.dry_run) {
-      const logic::Outcome outcome = logic->Apply(ToInputRecord(r), &out, &rejection);
-      if (outcome == logic::Outcome::kOutput) ++summary.produced;
-      if (outcome == logic::Outcome::kFiltered) ++summary.filtered;
-      if (outcome == logic::Outcome::kRejected) ++summary.dead_lettered;
-      if (options.dry_run_out) {
-        *options.dry_run_out << "partition " << r.partition << " offset " << r.offset << " -> ";
-        if (outcome == logic::Outcome::kOutput) *options.dry_run_out << out.value.value_or("null");
-        if (outcome == logic::Outcome::kFiltered) *options.dry_run_out << "FILTERED";
-        if (outcome == logic::Outcome::kRejected) *options.dry_run_out << "DLQ " << rejection.reason;
-        *options.dry_run_out << '\n';
+      ++summary.rows;
+      if (options.dry_run) {
+        const logic::Outcome outcome = logic->Apply(ToInputRecord(r), &out, &rejection);
+        if (outcome == logic::Outcome::kOutput) ++summary.produced;
+        if (outcome == logic::Outcome::kFiltered) ++summary.filtered;
+        if (outcome == logic::Outcome::kRejected) ++summary.dead_lettered;
+        if (options.dry_run_out) {
+          *options.dry_run_out << "partition " << r.partition << " offset " << r.offset << " -> ";
+          if (outcome == logic::Outcome::kOutput) *options.dry_run_out << out.value.value_or("null");
+          if (outcome == logic::Outcome::kFiltered) *options.dry_run_out << "FILTERED";
+          if (outcome == logic::Outcome::kRejected) *options.dry_run_out << "DLQ " << rejection.reason;
+          *options.dry_run_out << '\n';
+        }
+      } else {
+        limiter.Admit(summary.rows);
+        Status produced = router->Process(r);
+        if (!produced.ok()) {
+          if (stop.load()) break;  // the queue was full of records for a broker that has gone
+          return produced;
+        }
       }
-      continue;
-    }
-    limiter.Admit(summary.rows);
-    RP_RETURN_IF_ERROR(router->Process(r));
-    if (options.show_progress && Clock::now() - last_progress > std::chrono::milliseconds(250)) {
-      last_progress = Clock::now();
-      ShowProgress(summary.rows, n, started, false);
+      if ((options.show_progress || options.metrics) &&
+          Clock::now() - last_progress > std::chrono::milliseconds(250)) {
+        last_progress = Clock::now();
+        progress(false);
+      }
     }
   }
+  window.reset();
+  summary.interrupted = stop.load();
+  summary.scan = rows->stats();
+  rows.reset();  // stops reading ahead
   if (router) {
-    RP_RETURN_IF_ERROR(producer->Flush(std::chrono::minutes(5)));
     summary.produced = router->produced();
     summary.filtered = router->filtered();
     summary.dead_lettered = router->dead_lettered();
+    RP_RETURN_IF_ERROR(FinishDeliveries(producer.get(), router->produced() + router->dead_lettered(), stop,
+                                        &summary.undelivered));
+    // A stop during the final flush still leaves the slice's output unconfirmed.
+    summary.interrupted = stop.load();
   }
-  if (options.show_progress) ShowProgress(summary.rows, summary.rows, started, true);
-  if (stop.load()) Log(LogLevel::kWarn, "reprocess", "stopped early after {} rows", summary.rows);
+  progress(true);
+  if (summary.interrupted) {
+    Log(LogLevel::kWarn, "reprocess", "stopped early after {} rows; {} records may not have been delivered",
+        summary.rows, summary.undelivered);
+  }
   summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return summary;
 }

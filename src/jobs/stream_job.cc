@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "jobs/consumer_metrics.h"
 #include "jobs/delivery_tracker.h"
 #include "kafka/group_consumer.h"
 #include "kafka/message_view.h"
@@ -110,9 +111,14 @@ class StreamRunner {
     // librdkafka's 60 s default. A batch's transaction lasts well under that.
     if (eos && !producer_config.Get("transaction.timeout.ms"))
       producer_config.Set("transaction.timeout.ms", "10000");
+    // The producer's retries reach the metrics through its statistics.
+    if (options_.metrics && !producer_config.Get("statistics.interval.ms"))
+      producer_config.Set("statistics.interval.ms", "1000");
     RP_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(producer_config, popts));
     if (!eos) producer_->SetDeliveryListener([this](uint64_t token) { tracker_.Delivered(token); });
-    RP_ASSIGN_OR_RETURN(router_, OutputRouter::Create(producer_.get(), logic_.get(), options_.output));
+    OutputRouterOptions output = options_.output;
+    output.metrics = options_.metrics;
+    RP_ASSIGN_OR_RETURN(router_, OutputRouter::Create(producer_.get(), logic_.get(), std::move(output)));
     if (eos) {
       // Fences any earlier instance with the same transactional id and aborts its open transaction.
       RP_RETURN_IF_ERROR(producer_->InitTransactions(options_.broker_timeout));
@@ -124,7 +130,10 @@ class StreamRunner {
     std::vector<kafka::MessagePtr> batch;
     auto last_report = Clock::now();
     Status status;
+    if (options_.metrics) options_.metrics->health().SetPhase(metrics::JobPhase::kRunning);
+    ConsumerMetrics consumer_metrics(options_.metrics);
     while (!stop_.load()) {
+      consumer_metrics.Turn(*consumer_);
       batch.clear();
       // At-least-once takes whatever has arrived (no linger): output is not
       // waited for per batch, so small batches cost nothing.
@@ -148,6 +157,7 @@ class StreamRunner {
             stats_->consumed, stats_->produced, stats_->filtered, stats_->dead_lettered);
       }
     }
+    if (options_.metrics) options_.metrics->health().SetPhase(metrics::JobPhase::kStopping);
     // A graceful stop leaves nothing in flight: everything consumed is
     // delivered and committed. After a failure, what was committed stands.
     if (status.ok() && !eos) status = DrainAndCommit();
@@ -220,6 +230,7 @@ class StreamRunner {
       uncommitted_.clear();
       last_commit_ = Clock::now();
       consumed_since_commit_ = 0;
+      if (options_.metrics) options_.metrics->Committed();
     }
     return s;
   }
@@ -240,6 +251,7 @@ class StreamRunner {
     }
     if (s.ok()) s = producer_->CommitTransaction(options_.broker_timeout);
     if (s.ok()) {
+      if (options_.metrics) options_.metrics->Committed();
       Account(batch.size());
       return s;
     }

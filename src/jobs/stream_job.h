@@ -22,6 +22,7 @@
 #include "jobs/output_router.h"
 #include "kafka/client_config.h"
 #include "logic/logic.h"
+#include "metrics/job_metrics.h"
 
 namespace rp::jobs {
 
@@ -43,6 +44,8 @@ struct StreamJobOptions {
   std::chrono::milliseconds linger{2};            // wait for more records after the first
   // How long the job keeps retrying an unreachable broker before it gives up.
   std::chrono::milliseconds broker_timeout{std::chrono::minutes(5)};
+  // --metrics-address: counts, lag and health go here (must outlive the job).
+  metrics::JobMetrics* metrics = nullptr;
 };
 
 struct StreamJobStats {

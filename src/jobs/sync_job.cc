@@ -8,6 +8,7 @@
 #include "delta/data_file_writer.h"
 #include "delta/table.h"
 #include "jobs/compactor.h"
+#include "jobs/consumer_metrics.h"
 #include "jobs/pending_records.h"
 #include "jobs/raw_table.h"
 #include "jobs/table_adoption.h"
@@ -56,12 +57,17 @@ class SyncRunner {
       c.optimize.sort_columns = {"partition", "offset"};  // tight offset stats per file
       c.optimize.writer = RawTableWriterOptions(settings_.layout);
       c.min_interval = options_.compact_interval;
+      c.metrics = options_.metrics;
       RP_ASSIGN_OR_RETURN(compactor_, Compactor::Start(std::move(c)));
     }
     Log(LogLevel::kInfo, "sync", "{} -> {} (layout {}, event time {}{}, zone {}, job {})", options_.topic,
         options_.table_path, RawLayoutName(settings_.layout), settings_.event_time.ToString(),
         settings_.event_time.fallback_kafka ? " else kafka" : "", zone_.name(), job_id_);
 
+    if (options_.metrics) {
+      options_.metrics->SetTableVersion(table_->snapshot()->version());
+      options_.metrics->health().SetPhase(metrics::JobPhase::kRunning);
+    }
     Status status;
     Clock::time_point batch_started{};
     while (!stop_.load()) {
@@ -76,7 +82,13 @@ class SyncRunner {
       const size_t room = std::min<size_t>(options_.max_batch_records - pending_.size(), 4096);
       status = consumer_->Poll(&polled_, room, wait, wait);
       for (const auto& m : polled_) pending_.Add(viewer_.View(*m));
+      if (options_.metrics) {
+        int64_t bytes = 0;
+        for (const auto& m : polled_) bytes += static_cast<int64_t>(m->len + m->key_len);
+        options_.metrics->RecordsIn(static_cast<int64_t>(polled_.size()), bytes);
+      }
       polled_.clear();  // releases librdkafka's fetch buffers now, not at the commit
+      consumer_metrics_.Turn(*consumer_, &committed_);
       if (status.ok() && pending_.size() == before) status = consumer_->CheckBrokers(options_.broker_timeout);
       if (!status.ok()) break;
       if (before == 0 && !pending_.empty()) batch_started = Clock::now();
@@ -86,6 +98,7 @@ class SyncRunner {
         if (!status.ok()) break;
       }
     }
+    if (options_.metrics) options_.metrics->health().SetPhase(metrics::JobPhase::kStopping);
     // Graceful stop: commit what we hold. After a failure, commit nothing: the
     // table stays at its last complete commit and a restart resumes from it.
     if (status.ok() && !pending_.empty()) status = CommitPending();
@@ -286,21 +299,32 @@ class SyncRunner {
     RP_RETURN_IF_ERROR(ReconcileWithTable());
     if (pending_.empty()) return Status::OK();
 
+    const auto started = Clock::now();
     RawBatchBuilder rows(settings_.layout, settings_.event_time, zone_);
     DeadLetterBatchBuilder dead(settings_.layout);
     std::map<int32_t, int64_t> last_offset, last_dead_offset;
+    std::map<std::string, int64_t> dead_reasons;  // for metrics
+    int64_t stored_rows = 0, stored_bytes = 0;    // the rows stored, their key and value bytes
     for (const auto& r : pending_) {
       const kafka::MessageView record = pending_.View(r, options_.topic);
       if (const char* reason = rows.Unstorable(record)) {
         // Not storable in the table's layout: keep the whole record in the DLQ table.
         RP_RETURN_IF_ERROR(dead.Append(record, reason));
         last_dead_offset[r.partition] = r.offset;
+        ++dead_reasons[reason];
       } else {
         RP_RETURN_IF_ERROR(rows.Append(record));
+        ++stored_rows;
+        stored_bytes += static_cast<int64_t>(r.key_size + r.value_size);
       }
       last_offset[r.partition] = r.offset;
     }
-    if (dead.rows() > 0) RP_RETURN_IF_ERROR(CommitDeadLetters(&dead, last_dead_offset));
+    if (dead.rows() > 0) {
+      RP_RETURN_IF_ERROR(CommitDeadLetters(&dead, last_dead_offset));
+      if (options_.metrics) {
+        for (const auto& [reason, n] : dead_reasons) options_.metrics->RecordsDeadLettered(reason, n);
+      }
+    }
 
     RP_ASSIGN_OR_RETURN(auto batch, rows.Finish());
     std::vector<delta::AddFile> adds;
@@ -309,6 +333,8 @@ class SyncRunner {
                                                       RawTableWriterOptions(settings_.layout)));
     }
     const size_t files = adds.size();
+    int64_t file_bytes = 0;
+    for (const auto& add : adds) file_bytes += add.size;
     delta::Transaction txn = table_->NewTransaction();
     txn.AddFiles(std::move(adds));
     for (const auto& [partition, offset] : last_offset)
@@ -331,6 +357,11 @@ class SyncRunner {
     stats_->records += static_cast<int64_t>(pending_.size());
     stats_->commits += 1;
     stats_->files += static_cast<int64_t>(files);
+    if (options_.metrics) {
+      options_.metrics->RecordsOut(stored_rows, stored_bytes);
+      options_.metrics->DataTableCommit(*version, static_cast<int64_t>(files), file_bytes,
+                                        std::chrono::duration<double>(Clock::now() - started).count());
+    }
     Log(LogLevel::kInfo, "sync", "version {}: {} records in {} files", *version, pending_.size(), files);
     if (compactor_) compactor_->Notify();
     pending_.Clear();
@@ -362,6 +393,7 @@ class SyncRunner {
     for (const auto& [partition, offset] : last_dead_offset)
       txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
     RP_ASSIGN_OR_RETURN(int64_t version, txn.Commit("STREAMING UPDATE", {{"outputMode", "Append"}}));
+    if (options_.metrics) options_.metrics->DeadLetterTableCommit();
     stats_->dead_lettered += batch->num_rows();
     Log(LogLevel::kInfo, "sync", "dead-letter table version {}: {} records", version, batch->num_rows());
     return Status::OK();
@@ -383,6 +415,7 @@ class SyncRunner {
   kafka::MessageViewer viewer_;
   PendingRecords pending_;
   std::map<int32_t, int64_t> committed_;  // assigned partition -> last offset in the table (-1: none)
+  ConsumerMetrics consumer_metrics_{options_.metrics};
   // Last: destroyed first. Closing it can still run the rebalance callbacks,
   // which use the members above.
   std::unique_ptr<kafka::GroupConsumer> consumer_;

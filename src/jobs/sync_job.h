@@ -25,6 +25,7 @@
 #include "common/status.h"
 #include "delta/storage.h"
 #include "kafka/client_config.h"
+#include "metrics/job_metrics.h"
 
 namespace rp::jobs {
 
@@ -62,6 +63,8 @@ struct SyncJobOptions {
   int compact_min_files = 10;
   int64_t compact_target_file_size = 16LL << 20;  // bounds the memory of a run too
   std::chrono::milliseconds compact_interval{std::chrono::seconds(10)};
+  // --metrics-address: counts, commits, lag and health go here (must outlive the job).
+  metrics::JobMetrics* metrics = nullptr;
 };
 
 struct SyncJobStats {

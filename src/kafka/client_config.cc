@@ -73,16 +73,39 @@ Result<ClientConfig> ClientConfig::FromTomlFile(const std::string& path) {
 
 namespace {
 
+// A librdkafka (syslog) level as ours: emerg, alert and crit are errors;
+// err is a warning, because librdkafka reports transient broker failures
+// (connection refused, a timed-out request) at err and retries them, while
+// what ends a job reaches it as an error event or a failed call instead;
+// warning is a warning, notice and info are info, debug is debug.
+LogLevel FromSyslogLevel(int level) {
+  return level <= 2   ? LogLevel::kError
+         : level <= 4 ? LogLevel::kWarn
+         : level <= 6 ? LogLevel::kInfo
+                      : LogLevel::kDebug;
+}
+
+// The inverse, for librdkafka's log_level: it then formats no line we would drop.
+int SyslogLevelFor(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return 7;
+    case LogLevel::kInfo:
+      return 6;
+    case LogLevel::kWarn:
+      return 4;
+    case LogLevel::kError:
+      return 2;
+    case LogLevel::kOff:
+      break;
+  }
+  return 0;
+}
+
 // librdkafka's own log lines (connection retries, broker state) go through our
-// logger, so commands decide what is shown: tools stay quiet, jobs show retries.
+// logger, so --log-level and --log-format apply to them too.
 void ForwardLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  LogLevel ours = level <= 3   ? LogLevel::kError
-                  : level <= 4 ? LogLevel::kWarn
-                  : level <= 6 ? LogLevel::kInfo
-                               : LogLevel::kDebug;
-  // librdkafka reports transient broker errors at level 3; they are retried, so they are warnings to us.
-  if (ours == LogLevel::kError) ours = LogLevel::kWarn;
-  Log(ours, "kafka", "{}: {}", facility, message);
+  Log(FromSyslogLevel(level), "kafka", "{}: {}", facility, message);
 }
 
 std::string ConfValue(const rd_kafka_conf_t* conf, const char* name) {
@@ -112,6 +135,10 @@ Result<rd_kafka_conf_s*> ClientConfig::BuildRdKafkaConf() const {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set_log_cb(conf, &ForwardLog);
   char err[512];
+  // From the level in force when the client is configured (commands set it
+  // first); an explicit -X log_level, applied below, wins.
+  rd_kafka_conf_set(conf, "log_level", std::to_string(SyslogLevelFor(GetLogLevel())).c_str(), err,
+                    sizeof err);
   for (const auto& [key, value] : props_) {
     if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);

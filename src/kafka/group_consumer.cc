@@ -4,7 +4,7 @@
 #include <set>
 
 #include "common/log.h"
-#include "kafka/admin.h"
+#include "kafka/broker_errors.h"
 
 namespace rp::kafka {
 
@@ -41,8 +41,9 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const ClientConfig&
     rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
   }
   // A missing topic is the user's mistake: say so now rather than wait on it.
+  // A refused login ends the wait at once (broker_errors.h).
   for (const auto& t : consumer->options_.topics) {
-    auto partitions = TopicPartitions(rk, t, std::chrono::seconds(30));
+    auto partitions = TopicPartitionsOnceConnected(rk, t, std::chrono::seconds(30), consumer->broker_errors_);
     if (!partitions.ok()) return partitions.status();
   }
   rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics.get());
@@ -62,7 +63,9 @@ int64_t SteadyMs() {
 }
 }  // namespace
 
-void GroupConsumer::OnError(rd_kafka_t*, int err, const char* reason, void*) {
+void GroupConsumer::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  // A refusal is returned by the next Poll/CheckBrokers as the job's one error line.
+  if (static_cast<GroupConsumer*>(opaque)->broker_errors_.Record(err, reason)) return;
   Log(LogLevel::kWarn, "kafka", "{}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
 }
 
@@ -72,6 +75,7 @@ void GroupConsumer::OnError(rd_kafka_t*, int err, const char* reason, void*) {
 // While records flow nothing is asked; an idle job asks once a second (a
 // Metadata request without topics, answered in about a millisecond).
 Status GroupConsumer::CheckBrokers(std::chrono::milliseconds broker_timeout) {
+  RP_RETURN_IF_ERROR(broker_errors_.refused());
   const int64_t now = SteadyMs();
   if (now - last_alive_ms_ < 1000 || now - last_probe_ms_ < 1000) return Status::OK();
   last_probe_ms_ = now;
@@ -204,6 +208,11 @@ Status GroupConsumer::Poll(std::vector<MessagePtr>* out, size_t max_records, std
       rebalance_error_ = Status::OK();
       break;
     }
+    if (broker_errors_.has_refusal()) {
+      MessagePtr dropped(raw);  // the job fails; a restart reads it again
+      status = broker_errors_.refused();
+      break;
+    }
     if (!raw) {
       if (got > 0 || std::chrono::steady_clock::now() >= deadline) break;
       continue;
@@ -267,6 +276,35 @@ Result<std::map<TopicPartition, int64_t>> GroupConsumer::Committed(std::chrono::
     result[{list->elems[i].topic, list->elems[i].partition}] = list->elems[i].offset;
   }
   return result;
+}
+
+std::optional<int64_t> LagRecords(int64_t next, int64_t low, int64_t high) {
+  if (high < 0) return std::nullopt;
+  const int64_t from = std::max({next, low, int64_t{0}});
+  return std::max<int64_t>(high - from, 0);
+}
+
+std::vector<PartitionOffsets> GroupConsumer::Offsets() const {
+  std::vector<PartitionOffsets> result;
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_assignment(rk_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return result;
+  TopicPartitionListPtr list(raw);
+  rd_kafka_position(rk_.get(), list.get());
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& e = list->elems[i];
+    PartitionOffsets p{{e.topic, e.partition}, e.offset};
+    if (rd_kafka_get_watermark_offsets(rk_.get(), e.topic, e.partition, &p.low, &p.high) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      p.low = p.high = RD_KAFKA_OFFSET_INVALID;
+    }
+    result.push_back(std::move(p));
+  }
+  return result;
+}
+
+std::optional<std::chrono::steady_clock::time_point> GroupConsumer::BrokersDownSince() const {
+  if (down_since_ms_ == 0) return std::nullopt;
+  return std::chrono::steady_clock::time_point(std::chrono::milliseconds(down_since_ms_));
 }
 
 std::vector<TopicPartition> GroupConsumer::Assignment() const {

@@ -13,11 +13,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/result.h"
+#include "kafka/broker_errors.h"
 #include "kafka/client_config.h"
 #include "kafka/handle.h"
 #include "kafka/record.h"
@@ -30,6 +32,19 @@ namespace rp::kafka {
 inline constexpr int64_t kUseCommitted = RD_KAFKA_OFFSET_INVALID;
 using StartOffsetFn = std::function<Result<int64_t>(const std::string& topic, int32_t partition)>;
 using PartitionsFn = std::function<void(const std::vector<TopicPartition>&)>;
+
+// A partition's offsets as librdkafka last saw them (no request is made):
+// the next offset the consumer hands out, and the log's start and end as the
+// latest fetch response gave them. RD_KAFKA_OFFSET_INVALID where not known yet.
+struct PartitionOffsets {
+  TopicPartition tp;
+  int64_t position = RD_KAFKA_OFFSET_INVALID;
+  int64_t low = RD_KAFKA_OFFSET_INVALID, high = RD_KAFKA_OFFSET_INVALID;
+};
+// Records between `next` (the next offset a job has still to take or store;
+// RD_KAFKA_OFFSET_INVALID: none taken yet, so from the log's start) and the
+// end of the log; nullopt while the end is not known.
+std::optional<int64_t> LagRecords(int64_t next, int64_t low, int64_t high);
 
 struct GroupConsumerOptions {
   std::string group_id;
@@ -59,13 +74,19 @@ class GroupConsumer {
   // The group's committed offsets for the current assignment (kUseCommitted where none).
   Result<std::map<TopicPartition, int64_t>> Committed(std::chrono::milliseconds timeout);
   std::vector<TopicPartition> Assignment() const;
+  // Per assigned partition, from librdkafka's caches (cheap: for metrics).
+  std::vector<PartitionOffsets> Offsets() const;
   // Leaves the group cleanly (revokes partitions, commits nothing by itself).
   Status Close();
 
   // Timeout once no broker has answered for longer than `broker_timeout`
   // (librdkafka keeps retrying meanwhile; jobs call this when a Poll brought
-  // nothing, so that a broker that never comes back ends them).
+  // nothing, so that a broker that never comes back ends them). A broker
+  // that refused our login (broker_errors.h) fails it at once, as it fails
+  // Create and Poll.
   Status CheckBrokers(std::chrono::milliseconds broker_timeout);
+  // Since when CheckBrokers has found no broker answering; nullopt while one does.
+  std::optional<std::chrono::steady_clock::time_point> BrokersDownSince() const;
 
   rd_kafka_t* handle() { return rk_.get(); }
 
@@ -78,6 +99,7 @@ class GroupConsumer {
   void ApplyRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
 
   GroupConsumerOptions options_;
+  BrokerErrors broker_errors_;  // fed by OnError; declared before rk_, so it outlives the handle's callbacks
   HandlePtr rk_;
   std::vector<MessagePtr>* polling_into_ = nullptr;  // the batch being filled, for revocation
   size_t polling_from_ = 0;                           // first index added by the current Poll

@@ -1,6 +1,7 @@
 #include "kafka/producer.h"
 
-#include "kafka/admin.h"
+#include "common/log.h"
+#include "kafka/statistics.h"
 
 namespace rp::kafka {
 namespace {
@@ -25,6 +26,8 @@ Result<std::unique_ptr<Producer>> Producer::Create(const ClientConfig& config,
   std::unique_ptr<Producer> producer(new Producer());
   rd_kafka_conf_set_opaque(conf, producer.get());
   rd_kafka_conf_set_dr_msg_cb(conf, &Producer::OnDelivery);
+  rd_kafka_conf_set_stats_cb(conf, &Producer::OnStatistics);  // called only if statistics.interval.ms is set
+  rd_kafka_conf_set_error_cb(conf, &Producer::OnError);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (rk == nullptr) {
@@ -47,11 +50,24 @@ void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaq
     if (msg->_private && self->listener_) self->listener_(reinterpret_cast<uintptr_t>(msg->_private));
     return;
   }
+  self->delivery_errors_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(self->error_mu_);
   if (self->delivery_error_.ok()) {
     self->delivery_error_ = KafkaError(msg->err, std::string("delivery to ") + rd_kafka_topic_name(msg->rkt) +
                                                      "[" + std::to_string(msg->partition) + "] failed");
   }
+}
+
+void Producer::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  // A refusal comes back from the next call as the job's one error line.
+  if (static_cast<Producer*>(opaque)->broker_errors_.Record(err, reason)) return;
+  Log(LogLevel::kWarn, "kafka", "{}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+}
+
+int Producer::OnStatistics(rd_kafka_t*, char* json, size_t json_len, void* opaque) {
+  static_cast<Producer*>(opaque)->request_retries_.store(SumStatistic({json, json_len}, "txretries"),
+                                                         std::memory_order_relaxed);
+  return 0;  // librdkafka frees the JSON
 }
 
 Status Producer::TakeDeliveryError() {
@@ -64,6 +80,7 @@ Status Producer::TakeDeliveryError() {
 Status Producer::Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
                          std::optional<std::string_view> value, const std::vector<Header>& headers,
                          uint64_t token) {
+  if (broker_errors_.has_refusal()) return broker_errors_.refused();
   RP_RETURN_IF_ERROR(TakeDeliveryError());
   rd_kafka_headers_t* hdrs = nullptr;
   if (!headers.empty()) {
@@ -87,6 +104,10 @@ Status Producer::Produce(const std::string& topic, int32_t partition, std::optio
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(token))), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::OK();  // librdkafka owns hdrs now
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      if (stop_ && stop_->load()) {
+        if (hdrs) rd_kafka_headers_destroy(hdrs);
+        return Status::Timeout("stopped while waiting for room in the producer's queue");
+      }
       rd_kafka_poll(rk_.get(), 1);  // backpressure: wait for deliveries to free room
       continue;
     }
@@ -105,8 +126,13 @@ Status Producer::Flush(std::chrono::milliseconds timeout) {
 }
 
 Result<int32_t> Producer::PartitionCount(const std::string& topic, std::chrono::milliseconds timeout) {
-  RP_ASSIGN_OR_RETURN(std::vector<int32_t> ids, TopicPartitions(rk_.get(), topic, timeout));
+  RP_ASSIGN_OR_RETURN(std::vector<int32_t> ids, TopicPartitions(topic, timeout));
   return static_cast<int32_t>(ids.size());
+}
+
+Result<std::vector<int32_t>> Producer::TopicPartitions(const std::string& topic,
+                                                       std::chrono::milliseconds timeout) {
+  return TopicPartitionsOnceConnected(rk_.get(), topic, timeout, broker_errors_);
 }
 
 Status Producer::InitTransactions(std::chrono::milliseconds timeout) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "kafka/broker_errors.h"
 #include "kafka/client_config.h"
 #include "kafka/handle.h"
 #include "kafka/record.h"
@@ -49,6 +50,10 @@ class Producer {
   void NotifyDone(uint64_t token) {
     if (listener_) listener_(token);
   }
+  // Once `*stop` is set, Produce() no longer waits for room in a full queue
+  // but fails at once: a job told to stop must not wait on a broker that has
+  // gone until its records time out.
+  void SetStopFlag(const std::atomic<bool>* stop) { stop_ = stop; }
   // Waits until every enqueued record is acknowledged (or failed).
   Status Flush(std::chrono::milliseconds timeout);
   // Serves delivery reports without blocking.
@@ -59,6 +64,9 @@ class Producer {
   }
 
   Result<int32_t> PartitionCount(const std::string& topic, std::chrono::milliseconds timeout);
+  // The topic's partition ids (admin.h's TopicPartitions), failing at once
+  // if the broker refuses our login rather than after `timeout`.
+  Result<std::vector<int32_t>> TopicPartitions(const std::string& topic, std::chrono::milliseconds timeout);
 
   // Kafka transactions (only with ProducerOptions::transactional_id).
   Status InitTransactions(std::chrono::milliseconds timeout);
@@ -71,16 +79,28 @@ class Producer {
   Status AbortTransaction(std::chrono::milliseconds timeout);
 
   int64_t delivered() const { return delivered_.load(std::memory_order_relaxed); }
+  // For metrics, readable from any thread: records that failed delivery,
+  // requests retried (from librdkafka's statistics, so only counted when
+  // statistics.interval.ms is set), and what waits in the queue now.
+  int64_t delivery_errors() const { return delivery_errors_.load(std::memory_order_relaxed); }
+  int64_t request_retries() const { return request_retries_.load(std::memory_order_relaxed); }
+  int queue_length() { return rd_kafka_outq_len(rk_.get()); }
   rd_kafka_t* handle() { return rk_.get(); }
 
  private:
   Producer() = default;
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  static int OnStatistics(rd_kafka_t* rk, char* json, size_t json_len, void* opaque);
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   Status TakeDeliveryError();
 
+  BrokerErrors broker_errors_;  // fed by OnError; declared before rk_, so it outlives the handle's callbacks
   HandlePtr rk_;
   std::atomic<int64_t> delivered_{0};
+  std::atomic<int64_t> delivery_errors_{0};
+  std::atomic<int64_t> request_retries_{0};
   std::function<void(uint64_t)> listener_;
+  const std::atomic<bool>* stop_ = nullptr;
   std::mutex error_mu_;
   Status delivery_error_;  // first failure since the last TakeDeliveryError()
 };

@@ -1,11 +1,10 @@
 #include "kafka/topic_snapshot.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 
 #include "common/uuid.h"
-#include "kafka/admin.h"
+#include "kafka/broker_errors.h"
 #include "kafka/handle.h"
 #include "kafka/message_view.h"
 
@@ -30,52 +29,9 @@ Record CopyMessage(const rd_kafka_message_t* m, MessageViewer* viewer) {
   return r;
 }
 
-// What librdkafka reported about the brokers while we waited (its error
-// callback runs on our thread, inside rd_kafka_consumer_poll).
-struct BrokerErrors {
-  std::string refused;  // an authentication or TLS failure: waiting will not help
-  std::string last;     // the latest other error, to explain a timeout
-};
-
+// librdkafka's error callback runs on our thread, inside rd_kafka_consumer_poll.
 void OnBrokerError(rd_kafka_t*, int err, const char* reason, void* opaque) {
-  auto* errors = static_cast<BrokerErrors*>(opaque);
-  // librdkafka's reasons name the broker and the mechanism, never a password.
-  if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
-    if (errors->refused.empty()) errors->refused = std::string("authentication failed: ") + reason;
-  } else if (err == RD_KAFKA_RESP_ERR__SSL ||
-             (err == RD_KAFKA_RESP_ERR__TRANSPORT && std::strstr(reason, "SSL handshake failed"))) {
-    // librdkafka 2.12 reports a failed handshake (a TLS client at a PLAINTEXT
-    // listener, say) as a transport error; retrying cannot fix either.
-    if (errors->refused.empty()) errors->refused = std::string("TLS connection failed: ") + reason;
-  } else if (err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-    errors->last = reason;
-  }
-}
-
-// TopicPartitions in short slices, serving the error callback in between, so
-// a refused login fails at once with its reason instead of a transport
-// failure after the whole timeout.
-Result<std::vector<int32_t>> PartitionsOnceConnected(rd_kafka_t* rk, const std::string& topic,
-                                                     std::chrono::milliseconds timeout, BrokerErrors* errors) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    auto slice = std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(500));
-    Result<std::vector<int32_t>> partitions = TopicPartitions(rk, topic, slice);
-    if (partitions.ok()) return partitions;
-    const Status s = partitions.status();
-    const bool timed_out = s.code() == Status::Code::kTimeout;
-    if (!timed_out && s.code() != Status::Code::kIOError) return partitions;  // e.g. NotFound: an answer
-    // Nothing is assigned yet, so this only serves errors (and returns none we need).
-    MessagePtr ignored(rd_kafka_consumer_poll(rk, 0));
-    if (!errors->refused.empty()) return Status::IOError(errors->refused);
-    if (Clock::now() >= deadline) {
-      if (errors->last.empty()) return partitions;
-      std::string msg = s.message() + " (last broker error: " + errors->last + ")";
-      return timed_out ? Status::Timeout(std::move(msg)) : Status::IOError(std::move(msg));
-    }
-  }
+  static_cast<BrokerErrors*>(opaque)->Record(err, reason);
 }
 
 }  // namespace
@@ -103,7 +59,7 @@ Result<std::vector<Record>> ReadTopicSnapshot(const ClientConfig& config, const 
   const int timeout_ms = static_cast<int>(options.timeout.count());
 
   RP_ASSIGN_OR_RETURN(std::vector<int32_t> partitions,
-                      PartitionsOnceConnected(rk.get(), topic, options.timeout, &broker_errors));
+                      TopicPartitionsOnceConnected(rk.get(), topic, options.timeout, broker_errors));
   rd_kafka_resp_err_t e;
 
   // End offsets as of now; partitions that are empty need no reading.

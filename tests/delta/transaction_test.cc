@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "common/log.h"
+#include "common/uuid.h"
 #include "delta/action_json.h"
 #include "delta/log_paths.h"
 #include "delta/log_store.h"
@@ -114,6 +116,39 @@ TEST(Transaction, ALostRaceIsRetriedAtTheNextVersionWithTheSameActions) {
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ((*fresh)->num_files(), 2);
   EXPECT_EQ((*fresh)->TxnVersion("app-a"), 1);
+}
+
+TEST(Transaction, ALostRaceIsLoggedAtDebugWithTheVersionItRetriesAs) {
+  TempDir dir;
+  auto a = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints());
+  ASSERT_TRUE(a.ok());
+  auto b = Table::Open(dir.path(), NoCheckpoints());
+  ASSERT_TRUE(b.ok());
+  auto lose_a_race = [&](LogLevel level) {
+    Transaction ta = (*a)->NewTransaction();
+    ta.AddFile(MakeAdd(NewUuid() + ".parquet", "2024", 10));
+    Transaction tb = (*b)->NewTransaction();
+    tb.AddFile(MakeAdd(NewUuid() + ".parquet", "2025", 20));
+    EXPECT_TRUE(tb.Commit("WRITE").ok());
+    const LogLevel before = GetLogLevel();
+    SetLogLevel(level);
+    ::testing::internal::CaptureStderr();
+    auto version = ta.Commit("WRITE");
+    std::string log = ::testing::internal::GetCapturedStderr();
+    SetLogLevel(before);
+    EXPECT_TRUE(version.ok()) << version.status().ToString();
+    return std::make_pair(version.ok() ? *version : -1, log);
+  };
+  auto [v, debug] = lose_a_race(LogLevel::kDebug);
+  EXPECT_EQ(v, 2);
+  EXPECT_NE(debug.find("DEBUG delta: " + dir.path() +
+                       ": version 1 was taken by a concurrent writer; retrying as "
+                       "version 2"),
+            std::string::npos)
+      << debug;
+  auto [v2, info] = lose_a_race(LogLevel::kInfo);
+  EXPECT_EQ(v2, 4);
+  EXPECT_EQ(info, "");
 }
 
 TEST(Transaction, AConcurrentTxnForOneOfOurAppIdsAbortsWithConflictNamingIt) {

@@ -2,7 +2,9 @@
 // back, and give up cleanly when it never does.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -85,6 +87,47 @@ TEST(BrokerFaults, ABrokerThatNeverComesBackEndsTheJobsWithAClearErrorAndNoParti
   EXPECT_NE(LogOf(stream).find("no Kafka broker reachable"), std::string::npos) << LogOf(stream);
   // The table is intact at its last complete commit.
   EXPECT_EQ(testing::TableRows(table), 1);
+}
+
+// A reprocess whose broker goes away, then told to stop while it waits in its
+// final flush (up to 5 minutes for acknowledgements that cannot come): it ends
+// within seconds, says how many records may not have been delivered, and
+// exits non-zero, since its slice was not confirmed delivered.
+TEST(BrokerFaults, AReprocessWhoseBrokerHasGoneStopsWithinSecondsOfSigterm) {
+  testing::TempDir dir;
+  const std::string table = dir.path() + "/table";
+  constexpr int kRows = 3000;
+  testing::SharedBroker().CreateTopic("bf3_in", 3);
+  std::vector<testing::TestRecord> records;
+  for (int i = 0; i < kRows; ++i) records.push_back({i % 3, testing::VisitRecord(i), {}, {}});
+  testing::Produce(testing::SharedBroker().bootstrap(), "bf3_in", records);
+  testing::SyncUntil("bf3_in", table, kRows, dir.path());
+
+  LocalBroker broker;  // its own: this test stops it
+  broker.CreateTopic("bf3_out", 3);
+  // 500 rows/s: every row is handed to the producer after ~6 s, most of them
+  // after the broker has gone, so the final flush waits for acknowledgements.
+  BackgroundProcess run(Args(broker, {"reprocess", "0", "100000", "--table", table, "--output-topic", "bf3_out",
+                                      "--max-rate", "500"}),
+                        dir.path() + "/reprocess.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(run.Running()) << LogOf(run);
+  broker.Stop();
+  std::this_thread::sleep_for(std::chrono::seconds(7));
+  ASSERT_TRUE(run.Running()) << LogOf(run);
+  const auto signalled = std::chrono::steady_clock::now();
+  run.Signal(SIGTERM);
+  const int exit_code = run.Wait(60000);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+  EXPECT_EQ(exit_code, 1) << LogOf(run);
+  EXPECT_LT(seconds, 6.0) << LogOf(run);
+  std::smatch m;
+  const std::string log = LogOf(run);
+  ASSERT_TRUE(std::regex_search(log, m, std::regex("interrupted: (\\d+) records may not have been delivered")))
+      << log;
+  const int undelivered = std::stoi(m[1]);
+  EXPECT_GT(undelivered, 0) << log;
+  EXPECT_LE(undelivered, kRows) << log;
 }
 
 }  // namespace

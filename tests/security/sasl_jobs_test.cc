@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <sstream>
 
 #include "security/secure_broker.h"
 #include "support/jobs.h"
@@ -16,6 +19,7 @@ namespace {
 using testing::BackgroundProcess;
 using testing::HeaderValue;
 using testing::LogOf;
+using testing::ProcessResult;
 using testing::ReadAllSecurely;
 using testing::ReprocessorBinary;
 using testing::RunProcess;
@@ -123,6 +127,62 @@ TEST_F(SaslJobsTest, SyncStreamAndReprocessAllRunOverSaslSsl) {
   auto shown = RunProcess(Command({"read-topic", "--topic", "sec_reprocess_out"}, WithConfigFile()));
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   for (const auto& value : Transformed(first_three)) EXPECT_NE(shown.out.find(value), std::string::npos) << value;
+}
+
+// A wrong password: every Kafka command fails as soon as the broker refuses
+// the login (librdkafka's authentication error), not after the 30 s a
+// metadata request waits, with exit 1 and the refusal as its one
+// "reprocessor:" line, which is the last line and never shows a password.
+TEST_F(SaslJobsTest, WrongPasswordFailsEveryKafkaCommandWithinSecondsOnOneLine) {
+  testing::TempDir dir;
+  // reprocess reads its table before it connects: one synced with the right password.
+  const std::string table = dir.path() + "/visits_raw";
+  {
+    BackgroundProcess sync(Command({"sync", "--topic", "sec_visits", "--table", table, "--group",
+                                    "sec_sync_for_wrong", "--timezone", "UTC"},
+                                   WithConfigFile()),
+                           dir.path() + "/sync.log");
+    ASSERT_TRUE(WaitFor([&] { return testing::TableRows(table) >= kRecords; }, 120000)) << LogOf(sync);
+    sync.Signal(SIGTERM);
+    ASSERT_EQ(sync.Wait(30000), 0) << LogOf(sync);
+  }
+  const std::string wrong = "wrong-Pa55word-" + std::to_string(::getpid());
+  const std::vector<std::string> connection = {"--config", SharedSecureBroker().client_config_path(), "-X",
+                                               "sasl.password=" + wrong};
+  const std::string never_table = dir.path() + "/never";
+  const std::vector<std::vector<std::string>> commands = {
+      {"read-topic", "--topic", "sec_visits"},
+      {"sync", "--topic", "sec_visits", "--table", never_table, "--group", "sec_wrong_sync"},
+      {"stream", "--input-topic", "sec_visits", "--output-topic", "sec_never_out", "--group",
+       "sec_wrong_stream"},
+      {"stream", "--input-topic", "sec_visits", "--output-topic", "sec_never_out", "--group", "sec_wrong_eos",
+       "--delivery", "exactly-once"},
+      {"reprocess", "0", "2", "--table", table, "--output-topic", "sec_never_out"},
+  };
+  for (const auto& args : commands) {
+    const std::string name = args[0] + (args.back() == "exactly-once" ? " (exactly-once)" : "");
+    std::vector<std::string> argv = Command(args, connection);
+    argv.insert(argv.begin(), {"timeout", "-k", "5", "60"});  // a hang fails the test, not the suite
+    const auto t0 = std::chrono::steady_clock::now();
+    ProcessResult r = RunProcess(argv);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(r.exit_code, 1) << name << ":\n" << r.err;
+    EXPECT_LT(seconds, 10.0) << name << " took " << seconds << " s to give up on a refused login";
+    std::vector<std::string> ours;  // the command's own error lines (the rest is its log)
+    std::string last;
+    std::istringstream lines(r.err);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("reprocessor: ", 0) == 0) ours.push_back(line);
+      last = line;
+    }
+    EXPECT_EQ(ours.size(), 1u) << name << ":\n" << r.err;
+    EXPECT_EQ(last.rfind("reprocessor: authentication failed: ", 0), 0u) << name << ":\n" << r.err;
+    EXPECT_NE(last.find("SASL authentication error"), std::string::npos) << name << ":\n" << r.err;
+    EXPECT_EQ((r.out + r.err).find(wrong), std::string::npos) << name;
+    EXPECT_EQ((r.out + r.err).find(SharedSecureBroker().password()), std::string::npos) << name;
+    std::fprintf(stderr, "%s with a wrong password failed in %.1f s\n", name.c_str(), seconds);
+  }
+  EXPECT_FALSE(std::filesystem::exists(never_table)) << "sync created its table before the broker let it in";
 }
 
 }  // namespace
