@@ -340,6 +340,7 @@ class Simulation {
     optimize_.min_files = flags_.compact_min_files;
     optimize_.sort_columns = {"partition", "offset"};
     optimize_.tiered = flags_.tiered;
+    optimize_.writer = rp::jobs::RawTableWriterOptions(rp::jobs::RawLayout::kKafka);  // offset blocks too
 
     start_ms_ = ParseUtc(flags_.start);
     now_ms_ = start_ms_;

@@ -100,6 +100,7 @@ struct Unit {
   uint32_t file;
   int32_t row_group;
   int64_t rows;
+  int64_t bytes = 0;       // uncompressed, in the file
   bool keyed = false;      // described by a key pass (else by its statistics)
   bool has_nulls = false;  // holds rows with a null group or order value (read in the first window)
 };
@@ -205,13 +206,16 @@ struct OrderedScan::Impl {
   ScanMetrics metrics;
   std::vector<Unit> units;
   std::vector<GroupPlan> groups;
-  int64_t raw_rows = 0;
-  double estimate = 0;
-  bool planned = false;  // groups built; else one window holds everything
+  std::vector<std::pair<int64_t, Segment>>
+      stats_segments;  // (group, segment), until PlanGroups builds groups
+  int64_t raw_rows = 0, raw_bytes = 0;
+  std::atomic<int64_t> estimate{0};  // rows; replanning runs on the read-ahead thread
+  bool planned = false;              // groups built; else one window holds everything
   bool everything_read = false;
   bool first_window = true;  // rows with nulls go in the first window
   double scale = 1;          // < 1 after windows went over budget
   double bytes_per_row = 0;  // the most seen in a window: turns the byte budget into rows
+  bool measured_bytes_per_row = false;
 
   mutable std::mutex stats_mu;
   OrderedScanStats stats;
@@ -236,6 +240,7 @@ struct OrderedScan::Impl {
   Status PlanGroups();
   Result<std::unique_ptr<OrderedWindow>> BuildWindow();
   std::vector<Range> ChooseRanges() const;
+  int64_t Align(const GroupPlan& plan, int64_t lo, int64_t hi, double base, double share) const;
   bool Shrink(std::vector<Range>* ranges) const;
   void Commit(const std::vector<Range>& ranges);
   std::vector<char> UnitsFor(const std::vector<Range>& ranges) const;
@@ -258,7 +263,8 @@ Status OrderedScan::Impl::Plan(const std::vector<AddFile>& all_files) {
     RP_ASSIGN_OR_RETURN(std::unique_ptr<FileScan> file, scanner->Open(files[f], ReadOptions()));
     for (int rg = 0; rg < file->num_row_groups(); ++rg) {
       if (file->row_group_rows(rg) == 0 || !file->RowGroupMayMatch(rg)) continue;
-      found[f].units.push_back({static_cast<uint32_t>(f), rg, file->row_group_rows(rg)});
+      found[f].units.push_back(
+          {static_cast<uint32_t>(f), rg, file->row_group_rows(rg), file->row_group_bytes(rg)});
       found[f].group.push_back(file->RowGroupStats(rg, options.group_column));
       found[f].order.push_back(file->RowGroupStats(rg, options.order_column));
     }
@@ -273,6 +279,7 @@ Status OrderedScan::Impl::Plan(const std::vector<AddFile>& all_files) {
       const bool described = g && o && g->min == g->max && g->null_count == 0 && o->null_count == 0;
       u.keyed = !described;
       raw_rows += u.rows;
+      raw_bytes += u.bytes;
       units.push_back(u);
       if (!described) continue;
       // Rows beyond the order bounds do not match: count only the part inside.
@@ -283,13 +290,10 @@ Status OrderedScan::Impl::Plan(const std::vector<AddFile>& all_files) {
         const double width = static_cast<double>(hi) - static_cast<double>(lo) + 1;
         lo = std::max(lo, blo);
         hi = std::min(hi, bhi);
-        if (lo > hi) continue;  // no row can match; still read once, in its group's windows if any
+        if (lo > hi) continue;  // no row of it can match: no segment, so no window reads it
         count *= (static_cast<double>(hi) - static_cast<double>(lo) + 1) / width;
       }
-      // Kept aside until groups are built (PlanGroups).
-      groups.push_back(GroupPlan{});
-      groups.back().id = g->min;
-      groups.back().segments.push_back({lo, hi, count, static_cast<uint32_t>(units.size() - 1)});
+      stats_segments.push_back({g->min, {lo, hi, count, static_cast<uint32_t>(units.size() - 1)}});
     }
   }
   {
@@ -297,9 +301,13 @@ Status OrderedScan::Impl::Plan(const std::vector<AddFile>& all_files) {
     stats.units = static_cast<int64_t>(units.size());
   }
   if (Cancelled()) return Status::OK();
+  // Until windows show it, a row takes about its uncompressed size in the
+  // files, plus a margin for offsets and columns read from dictionaries.
+  if (raw_rows > 0) bytes_per_row = 1.25 * static_cast<double>(raw_bytes) / static_cast<double>(raw_rows);
   // A slice that fits one window needs no plan: read it all at once.
-  if (raw_rows <= options.window_rows) {
-    estimate = static_cast<double>(raw_rows);
+  if (raw_rows <= options.window_rows &&
+      static_cast<double>(raw_rows) * bytes_per_row <= options.window_bytes) {
+    estimate.store(raw_rows);
     return Status::OK();
   }
   return PlanGroups();
@@ -309,12 +317,13 @@ Status OrderedScan::Impl::Plan(const std::vector<AddFile>& all_files) {
 // group's plan from every segment.
 Status OrderedScan::Impl::PlanGroups() {
   std::map<int64_t, GroupPlan> by_id;
-  for (auto& g : groups) {
-    GroupPlan& plan = by_id[g.id];
-    plan.id = g.id;
-    plan.segments.insert(plan.segments.end(), g.segments.begin(), g.segments.end());
+  for (const auto& [id, segment] : stats_segments) {
+    GroupPlan& plan = by_id[id];
+    plan.id = id;
+    plan.segments.push_back(segment);
   }
-  groups.clear();
+  stats_segments.clear();
+  stats_segments.shrink_to_fit();
 
   // Keyed units, by file: read their keys.
   std::map<uint32_t, std::vector<uint32_t>> keyed_by_file;
@@ -376,13 +385,14 @@ Status OrderedScan::Impl::PlanGroups() {
       }
     }
   }
-  estimate = 0;
+  double rows = 0;
   for (auto& [id, plan] : by_id) {
     plan.Build();
-    estimate += plan.total;
+    rows += plan.total;
     groups.push_back(std::move(plan));
   }
   planned = true;
+  estimate.store(std::llround(rows));
   std::lock_guard<std::mutex> lock(stats_mu);
   stats.keyed_units = keyed;
   return Status::OK();
@@ -412,14 +422,39 @@ std::vector<Range> OrderedScan::Impl::ChooseRanges() const {
       const double share = target * left[g] / total_left;
       if (share < left[g]) {
         const double base = plan.started ? plan.RowsUpTo(plan.done) : 0;
-        int64_t hi = plan.ValueWithRowsUpTo(base + share);
-        hi = std::max(hi, plan.started ? plan.done + 1 : plan.first);  // always some progress
+        const int64_t lo = plan.started ? plan.done + 1 : plan.first;
+        int64_t hi = std::max(plan.ValueWithRowsUpTo(base + share), lo);  // always some progress
+        hi = Align(plan, lo, hi, base, share);
         if (hi < plan.last) r.hi = hi;
       }
     }
     ranges.push_back(r);
   }
   return ranges;
+}
+
+// Moves a group's window end `hi` out of the units it would cut in two (and
+// so have read twice): on to their end when the window still fits (with up
+// to 19% more than its share: the share aims at 80% of the budget), else back
+// to just before the first of them when that keeps half the share. Units that
+// began before the window (wide ones) are read again anyway and do not count.
+int64_t OrderedScan::Impl::Align(const GroupPlan& plan, int64_t lo, int64_t hi, double base,
+                                 double share) const {
+  int64_t cut_lo = kMax, cut_hi = kMin;
+  auto consider = [&](const Segment& s) {
+    if (s.lo >= lo && s.lo <= hi && s.hi > hi) {
+      cut_lo = std::min(cut_lo, s.lo);
+      cut_hi = std::max(cut_hi, s.hi);
+    }
+  };
+  for (uint32_t s : plan.active) consider(plan.segments[s]);
+  for (size_t s = plan.next_segment; s < plan.segments.size() && plan.segments[s].lo <= hi; ++s) {
+    consider(plan.segments[s]);
+  }
+  if (cut_lo == kMax) return hi;
+  if (plan.RowsUpTo(cut_hi) - base <= share * (0.95 / 0.8)) return cut_hi;
+  if (cut_lo > lo && plan.RowsUpTo(cut_lo - 1) - base >= share / 2) return cut_lo - 1;
+  return hi;
 }
 
 // Halves a window that went over budget: every range to half its width;
@@ -505,9 +540,11 @@ ReadOutcome OrderedScan::Impl::Read(const std::vector<Range>* ranges, std::uniqu
   std::vector<Key> keys;
   int64_t rows_held = 0, bytes_held = 0;
   auto note_peak = [&] {
-    if (rows_held > 0) {
-      bytes_per_row =
-          std::max(bytes_per_row, static_cast<double>(bytes_held) / static_cast<double>(rows_held));
+    // What windows really take replaces the first guess.
+    if (rows_held > 0 && rows_held >= std::min<int64_t>(1000, options.window_rows / 4)) {
+      const double seen = static_cast<double>(bytes_held) / static_cast<double>(rows_held);
+      bytes_per_row = measured_bytes_per_row ? std::max(bytes_per_row, seen) : seen;
+      measured_bytes_per_row = true;
     }
     std::lock_guard<std::mutex> lock(stats_mu);
     stats.max_window_rows = std::max(stats.max_window_rows, rows_held);
@@ -720,7 +757,7 @@ Result<std::unique_ptr<OrderedScan>> OrderedScan::Open(const std::vector<AddFile
 
 const std::shared_ptr<arrow::Schema>& OrderedScan::schema() const { return impl_->scanner->output_schema(); }
 const ScanMetrics& OrderedScan::metrics() const { return impl_->metrics; }
-int64_t OrderedScan::estimated_rows() const { return static_cast<int64_t>(std::llround(impl_->estimate)); }
+int64_t OrderedScan::estimated_rows() const { return impl_->estimate.load(); }
 
 OrderedScanStats OrderedScan::stats() const {
   std::lock_guard<std::mutex> lock(impl_->stats_mu);

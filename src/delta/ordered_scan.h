@@ -62,8 +62,8 @@ struct OrderedScanOptions {
   // offsets, inclusive): no row outside them may match the filter. Sharpens
   // estimates; a row group of one group wholly outside is not read.
   std::function<std::pair<int64_t, int64_t>(int64_t group)> order_bounds;
-  int64_t window_rows = 100'000;    // a window never holds more rows
-  int64_t window_bytes = 32 << 20;  // nor more bytes of Arrow buffers
+  int64_t window_rows = 250'000;    // a window never holds more rows
+  int64_t window_bytes = 16 << 20;  // nor more bytes of Arrow buffers
   int64_t batch_rows = 8192;        // rows decoded at a time
   bool read_ahead = true;           // read the next window on a thread meanwhile
   // Set: planning and reading stop early; Next() then returns the end.

@@ -111,8 +111,10 @@ bool IsIntegerType(const arrow::DataType& type) {
     case arrow::Type::INT8:
     case arrow::Type::INT16:
     case arrow::Type::INT32:
-    case arrow::Type::INT64: return true;
-    default: return false;
+    case arrow::Type::INT64:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -226,7 +228,8 @@ Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec)
 Result<std::shared_ptr<const Scanner>> Scanner::Make(ScanSpec spec) {
   RP_RETURN_IF_ERROR(Validate(spec));
   if (!spec.storage) return Status::InvalidArgument("scan without the table's storage");
-  RP_ASSIGN_OR_RETURN(BoundFilter filter, BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
+  RP_ASSIGN_OR_RETURN(BoundFilter filter,
+                      BoundFilter::Bind(spec.filter, *spec.schema, spec.partition_columns));
   std::shared_ptr<Scanner> scanner(new Scanner());
   std::set<std::string> partitions(spec.partition_columns.begin(), spec.partition_columns.end());
   std::vector<std::string> names = spec.columns;
@@ -243,7 +246,8 @@ Result<std::shared_ptr<const Scanner>> Scanner::Make(ScanSpec spec) {
   for (const auto& n : filter.Columns()) {
     if (seen.insert(n).second) scanner->needed_.push_back(spec.schema->GetFieldByName(n));
   }
-  for (const auto& f : scanner->needed_) scanner->needed_is_partition_.push_back(partitions.count(f->name()) > 0);
+  for (const auto& f : scanner->needed_)
+    scanner->needed_is_partition_.push_back(partitions.count(f->name()) > 0);
   scanner->needed_schema_ = arrow::schema(scanner->needed_);
   scanner->output_schema_ = arrow::schema(output_fields);
   scanner->filter_ = std::make_shared<const BoundFilter>(std::move(filter));
@@ -251,7 +255,9 @@ Result<std::shared_ptr<const Scanner>> Scanner::Make(ScanSpec spec) {
   return std::shared_ptr<const Scanner>(std::move(scanner));
 }
 
-Result<ScanPlan> Scanner::Plan(const std::vector<AddFile>& files) const { return PlanWith(files, *filter_, spec_); }
+Result<ScanPlan> Scanner::Plan(const std::vector<AddFile>& files) const {
+  return PlanWith(files, *filter_, spec_);
+}
 
 // ---- FileScan ----------------------------------------------------------------
 
@@ -272,7 +278,8 @@ Result<std::unique_ptr<FileScan>> Scanner::Open(const AddFile& add, const FileSc
   // Named in messages as the storage names it.
   file->path_ = key ? spec_.storage->LocationOf(*key) : add.path;
   const std::string& path = file->path_;
-  RP_ASSIGN_OR_RETURN(std::shared_ptr<arrow::io::RandomAccessFile> input, OpenDataFile(*spec_.storage, add.path));
+  RP_ASSIGN_OR_RETURN(std::shared_ptr<arrow::io::RandomAccessFile> input,
+                      OpenDataFile(*spec_.storage, add.path));
   parquet::ReaderProperties properties(arrow::default_memory_pool());
   parquet::ArrowReaderProperties arrow_properties;
   arrow_properties.set_use_threads(false);  // parallel across files, not within
@@ -335,7 +342,13 @@ Result<std::unique_ptr<FileScan>> Scanner::Open(const AddFile& add, const FileSc
 
 int FileScan::num_row_groups() const { return parquet_->metadata->num_row_groups(); }
 
-int64_t FileScan::row_group_rows(int row_group) const { return parquet_->metadata->RowGroup(row_group)->num_rows(); }
+int64_t FileScan::row_group_rows(int row_group) const {
+  return parquet_->metadata->RowGroup(row_group)->num_rows();
+}
+
+int64_t FileScan::row_group_bytes(int row_group) const {
+  return parquet_->metadata->RowGroup(row_group)->total_byte_size();
+}
 
 std::optional<FileScan::IntStats> FileScan::RowGroupStats(int row_group, std::string_view column) const {
   auto table_field = scanner_->spec_.schema->GetFieldByName(std::string(column));
@@ -460,7 +473,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> FileScan::Assemble(std::shared_ptr<a
   }
   // Drop the columns only the filter needed.
   const int outputs = scanner_->output_schema_->num_fields();
-  std::vector<std::shared_ptr<arrow::Array>> projected(full->columns().begin(), full->columns().begin() + outputs);
+  std::vector<std::shared_ptr<arrow::Array>> projected(full->columns().begin(),
+                                                       full->columns().begin() + outputs);
   return arrow::RecordBatch::Make(scanner_->output_schema_, full->num_rows(), std::move(projected));
 }
 

@@ -118,6 +118,8 @@ class FileScan {
   const std::string& path() const { return path_; }  // as the storage names it
   int num_row_groups() const;
   int64_t row_group_rows(int row_group) const;
+  // The row group's uncompressed size in the file (all its columns).
+  int64_t row_group_bytes(int row_group) const;
   struct IntStats {
     int64_t min, max;
     std::optional<int64_t> null_count;
@@ -143,16 +145,17 @@ class FileScan {
   friend class Scanner;
   struct Parquet;
   FileScan(const Scanner* scanner, const AddFile* add);
-  Result<std::shared_ptr<arrow::RecordBatch>> Assemble(std::shared_ptr<arrow::RecordBatch> decoded, int64_t length);
+  Result<std::shared_ptr<arrow::RecordBatch>> Assemble(std::shared_ptr<arrow::RecordBatch> decoded,
+                                                       int64_t length);
 
   const Scanner* scanner_;
   const AddFile* add_;
   std::string path_;
   FileScanOptions options_;
   std::unique_ptr<Parquet> parquet_;
-  std::vector<uint64_t> deleted_;                           // ascending row indexes of the whole file
-  std::vector<int> leaves_;                                 // Parquet leaf columns to read
-  std::vector<bool> in_file_;                               // per needed column: stored in the file
+  std::vector<uint64_t> deleted_;                          // ascending row indexes of the whole file
+  std::vector<int> leaves_;                                // Parquet leaf columns to read
+  std::vector<bool> in_file_;                              // per needed column: stored in the file
   std::vector<std::shared_ptr<arrow::Scalar>> constants_;  // per needed partition column
   std::vector<int64_t> row_group_start_;                   // file row index of each row group's first row
   int64_t next_row_ = 0;                                   // file row index of the next batch

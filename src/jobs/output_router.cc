@@ -1,5 +1,6 @@
 #include "jobs/output_router.h"
 
+#include <charconv>
 #include <chrono>
 #include <random>
 
@@ -83,12 +84,38 @@ int32_t OutputRouter::PartitionFor(const SourceRecord& record, int32_t partition
   return 0;
 }
 
-// Appends the source headers (after any headers of the logic's output).
-void OutputRouter::SetSourceHeaders(const SourceRecord& record) {
-  headers_.push_back({kHeaderSourceTopic, std::string(record.topic)});
-  headers_.push_back({kHeaderSourcePartition, std::to_string(record.partition)});
-  headers_.push_back({kHeaderSourceOffset, std::to_string(record.offset)});
-  if (options_.run_id) headers_.push_back({kHeaderReprocessRun, *options_.run_id});
+namespace {
+
+// Assigned in place, not rebuilt: a header's strings keep their capacity
+// from record to record, so a reused header costs no allocation.
+void SetHeader(kafka::Header* h, std::string_view name, std::optional<std::string_view> value) {
+  h->name.assign(name);
+  if (!value) {
+    h->value.reset();
+  } else if (h->value) {
+    h->value->assign(*value);
+  } else {
+    h->value.emplace(*value);
+  }
+}
+
+void SetHeader(kafka::Header* h, std::string_view name, int64_t value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  SetHeader(h, name, std::string_view(digits, static_cast<size_t>(end - digits)));
+}
+
+}  // namespace
+
+// Sets headers_ to `first` headers already there (the logic's), then the
+// source headers, then `extra` more slots for the caller.
+void OutputRouter::SetSourceHeaders(const SourceRecord& record, size_t first, size_t extra) {
+  headers_.resize(first + (options_.run_id ? 4 : 3) + extra);
+  kafka::Header* h = headers_.data() + first;
+  SetHeader(h++, kHeaderSourceTopic, record.topic);
+  SetHeader(h++, kHeaderSourcePartition, record.partition);
+  SetHeader(h++, kHeaderSourceOffset, record.offset);
+  if (options_.run_id) SetHeader(h, kHeaderReprocessRun, std::string_view(*options_.run_id));
 }
 
 Status OutputRouter::Process(const SourceRecord& record) {
@@ -105,14 +132,10 @@ Status OutputRouter::Process(const SourceRecord& record) {
     return Status::OK();
   }
   if (outcome == logic::Outcome::kOutput) {
-    // Assigned in place, not rebuilt: the strings keep their capacity from
-    // record to record.
-    headers_.resize(output_.headers.size());
+    SetSourceHeaders(record, output_.headers.size(), 0);
     for (size_t i = 0; i < output_.headers.size(); ++i) {
-      headers_[i].name = output_.headers[i].name;
-      headers_[i].value = output_.headers[i].value;
+      SetHeader(&headers_[i], output_.headers[i].name, output_.headers[i].value);
     }
-    SetSourceHeaders(record);
     SourceRecord routed = record;
     if (output_.key) {
       routed.key = *output_.key;
@@ -128,10 +151,9 @@ Status OutputRouter::Process(const SourceRecord& record) {
     }
     return Status::OK();
   }
-  headers_.resize(0);
-  SetSourceHeaders(record);
-  headers_.push_back({kHeaderDlqReason, rejection_.reason});
-  headers_.push_back({kHeaderDlqDetail, rejection_.detail});
+  SetSourceHeaders(record, 0, 2);
+  SetHeader(&headers_[headers_.size() - 2], kHeaderDlqReason, std::string_view(rejection_.reason));
+  SetHeader(&headers_[headers_.size() - 1], kHeaderDlqDetail, std::string_view(rejection_.detail));
   RP_RETURN_IF_ERROR(producer_->Produce(options_.dlq_topic, PartitionFor(record, dlq_partitions_), record.key,
                                         record.value, headers_, record.delivery_token));
   ++dead_lettered_;

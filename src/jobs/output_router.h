@@ -84,7 +84,7 @@ class OutputRouter {
  private:
   OutputRouter(kafka::Producer* producer, logic::Logic* logic, OutputRouterOptions options);
   int32_t PartitionFor(const SourceRecord& record, int32_t partition_count);
-  void SetSourceHeaders(const SourceRecord& record);
+  void SetSourceHeaders(const SourceRecord& record, size_t first, size_t extra);
 
   kafka::Producer* producer_;
   logic::Logic* logic_;

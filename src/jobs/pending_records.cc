@@ -51,7 +51,12 @@ const char* PendingRecords::CopyBytes(std::string_view value) {
     dst = large_.back().get();
   } else {
     if (blocks_.empty() || block_used_ + value.size() > kBlockSize) {
-      blocks_.push_back(std::make_unique<char[]>(kBlockSize));
+      if (spare_.empty()) {
+        blocks_.push_back(std::make_unique<char[]>(kBlockSize));
+      } else {
+        blocks_.push_back(std::move(spare_.back()));
+        spare_.pop_back();
+      }
       block_used_ = 0;
     }
     dst = blocks_.back().get() + block_used_;
@@ -61,11 +66,32 @@ const char* PendingRecords::CopyBytes(std::string_view value) {
   return dst;
 }
 
+void PendingRecords::Recycle(PendingRecords&& used) {
+  for (auto* blocks : {&used.blocks_, &used.spare_}) {
+    for (auto& block : *blocks) spare_.push_back(std::move(block));
+  }
+  used.Clear();
+}
+
+PendingRecords PendingRecords::TakeRecords() {
+  PendingRecords taken;
+  taken.records_ = std::move(records_);
+  taken.headers_ = std::move(headers_);
+  taken.blocks_ = std::move(blocks_);
+  taken.large_ = std::move(large_);
+  taken.block_used_ = block_used_;
+  std::vector<std::unique_ptr<char[]>> spare = std::move(spare_);
+  Clear();
+  spare_ = std::move(spare);
+  return taken;
+}
+
 void PendingRecords::Clear() {
   records_.clear();
   headers_.clear();
   blocks_.clear();
   large_.clear();
+  spare_.clear();
   block_used_ = 0;
 }
 

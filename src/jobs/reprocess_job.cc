@@ -191,8 +191,9 @@ constexpr std::chrono::seconds kStopGrace(3);
 
 Status FinishDeliveries(kafka::Producer* producer, int64_t enqueued, const std::atomic<bool>& stop,
                         int64_t* undelivered) {
-  auto deadline = Clock::now() + (stop.load() ? std::chrono::duration_cast<Clock::duration>(kStopGrace)
-                                              : std::chrono::duration_cast<Clock::duration>(std::chrono::minutes(5)));
+  auto deadline =
+      Clock::now() + (stop.load() ? std::chrono::duration_cast<Clock::duration>(kStopGrace)
+                                  : std::chrono::duration_cast<Clock::duration>(std::chrono::minutes(5)));
   bool stop_seen = stop.load();
   while (rd_kafka_outq_len(producer->handle()) > 0 && Clock::now() < deadline) {
     if (!stop_seen && stop.load()) {
@@ -293,7 +294,8 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
     if (partition >= std::numeric_limits<int32_t>::min() && partition <= std::numeric_limits<int32_t>::max())
       b = slice.BoundsFor(static_cast<int32_t>(partition));
     return b ? std::pair<int64_t, int64_t>(b->first, b->last)
-             : std::pair<int64_t, int64_t>(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+             : std::pair<int64_t, int64_t>(std::numeric_limits<int64_t>::min(),
+                                           std::numeric_limits<int64_t>::max());
   };
   order.window_rows = options.window_rows;
   order.window_bytes = options.window_bytes;
@@ -314,11 +316,15 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
   output.run_id = summary.run_id;
   std::unique_ptr<OutputRouter> router;
   if (!options.dry_run) {
-    // librdkafka queues 100k records by default, ~65 MB of this job's rows
-    // and headers: half of that keeps the run in its memory budget at the
+    // librdkafka queues up to 100k records or 1 GB by default, ~65 MB of
+    // seed-shaped rows with their headers: half the records, and 32 MB of
+    // payload whatever their size, keep the run in its memory budget at the
     // same speed (BENCHMARKS.md). A setting of the user's wins.
     kafka::ClientConfig kafka_config = options.kafka;
-    if (!kafka_config.Get("queue.buffering.max.messages")) kafka_config.Set("queue.buffering.max.messages", "50000");
+    if (!kafka_config.Get("queue.buffering.max.messages"))
+      kafka_config.Set("queue.buffering.max.messages", "50000");
+    if (!kafka_config.Get("queue.buffering.max.kbytes"))
+      kafka_config.Set("queue.buffering.max.kbytes", "32768");
     RP_ASSIGN_OR_RETURN(producer, kafka::Producer::Create(kafka_config, {}));
     producer->SetStopFlag(&stop);
     auto created = OutputRouter::Create(producer.get(), logic.get(), output);
@@ -341,16 +347,21 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
   const int64_t total = rows->estimated_rows();
   auto progress = [&](bool final) {
     const int64_t done = summary.rows;
-    if (options.metrics) options.metrics->SetReprocessProgress(done, final ? done : std::max(done, total), final);
+    if (options.metrics)
+      options.metrics->SetReprocessProgress(done, final ? done : std::max(done, total), final);
     if (options.show_progress) ShowProgress(done, final ? done : std::max(done, total), started, final);
   };
   RateLimiter limiter(options.max_rate);
   auto last_progress = Clock::now();
   std::unique_ptr<delta::OrderedWindow> window;
+  bool complete = false;  // every selected row handed over (a stop also ends the scan early)
   while (!stop.load()) {
     window.reset();  // before reading on: memory holds this window and the next
     RP_ASSIGN_OR_RETURN(window, rows->Next());
-    if (!window) break;
+    if (!window) {
+      complete = !stop.load();
+      break;
+    }
     std::vector<RowReader> readers;
     readers.reserve(window->batches().size());
     for (const auto& batch : window->batches()) readers.emplace_back(*batch, settings.layout, topic);
@@ -394,19 +405,25 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
     }
   }
   window.reset();
-  summary.interrupted = stop.load();
+  progress(true);  // every row is handed over; what remains is the final flush
+  summary.interrupted = !complete;
   summary.scan = rows->stats();
   rows.reset();  // stops reading ahead
+  Log(LogLevel::kDebug, "reprocess",
+      "read in {} windows (at most {} rows, {} bytes; {} retried narrower): {} row groups planned, {} by a "
+      "key "
+      "pass; {} row-group reads decoding {} rows",
+      summary.scan.windows, summary.scan.max_window_rows, summary.scan.max_window_bytes, summary.scan.retries,
+      summary.scan.units, summary.scan.keyed_units, summary.scan.unit_reads, summary.scan.rows_decoded);
   if (router) {
     summary.produced = router->produced();
     summary.filtered = router->filtered();
     summary.dead_lettered = router->dead_lettered();
     RP_RETURN_IF_ERROR(FinishDeliveries(producer.get(), router->produced() + router->dead_lettered(), stop,
                                         &summary.undelivered));
-    // A stop during the final flush still leaves the slice's output unconfirmed.
-    summary.interrupted = stop.load();
+    // A stop during the final flush that left records unconfirmed: not done either.
+    if (summary.undelivered > 0) summary.interrupted = true;
   }
-  progress(true);
   if (summary.interrupted) {
     Log(LogLevel::kWarn, "reprocess", "stopped early after {} rows; {} records may not have been delivered",
         summary.rows, summary.undelivered);

@@ -40,8 +40,8 @@ struct ReprocessJobOptions {
   std::optional<double> max_rate;  // records/s
   bool show_progress = false;      // a progress line on stderr
   // Rows a window of the scan holds at most, and bytes (delta/ordered_scan.h).
-  int64_t window_rows = 100'000;
-  int64_t window_bytes = 32 << 20;
+  int64_t window_rows = 250'000;
+  int64_t window_bytes = 16 << 20;
   // --metrics-address: rows done of the total go here (outputs are counted
   // through output.metrics); must outlive the job.
   metrics::JobMetrics* metrics = nullptr;

@@ -1,7 +1,9 @@
 #include "jobs/sync_job.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "common/log.h"
@@ -88,6 +90,12 @@ class SyncRunner {
         options_.metrics->RecordsIn(static_cast<int64_t>(polled_.size()), bytes);
       }
       polled_.clear();  // releases librdkafka's fetch buffers now, not at the commit
+      if (status.ok() && !callback_status_.ok()) status = callback_status_;
+      // A commit the writer finished: its positions and counts now, not at the next batch.
+      if (status.ok() && in_flight_ &&
+          in_flight_->result.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        status = FinishCommit();
+      }
       consumer_metrics_.Turn(*consumer_, &committed_);
       if (status.ok() && pending_.size() == before) status = consumer_->CheckBrokers(options_.broker_timeout);
       if (!status.ok()) break;
@@ -99,9 +107,15 @@ class SyncRunner {
       }
     }
     if (options_.metrics) options_.metrics->health().SetPhase(metrics::JobPhase::kStopping);
-    // Graceful stop: commit what we hold. After a failure, commit nothing: the
-    // table stays at its last complete commit and a restart resumes from it.
+    // Graceful stop: commit what we hold. After a failure, commit nothing more:
+    // the table stays at its last complete commit and a restart resumes from it.
+    if (status.ok()) status = FinishCommit();
     if (status.ok() && !pending_.empty()) status = CommitPending();
+    if (status.ok()) status = FinishCommit();
+    if (in_flight_) {
+      in_flight_->result.wait();  // after a failure: the writer's outcome no longer matters
+      in_flight_.reset();
+    }
     if (compactor_) {
       stats_->compactions = compactor_->stats().commits;
       compactor_.reset();  // a run under way finishes first
@@ -250,6 +264,8 @@ class SyncRunner {
   Result<int64_t> StartOffset(const std::string& topic, int32_t partition) {
     // An assignment can arrive while the consumer closes after OpenTable failed.
     if (!table_) return Status::Internal("partitions assigned before the table was open");
+    // The table is not shared with the writer: its commit first.
+    RP_RETURN_IF_ERROR(FinishCommit());
     RP_ASSIGN_OR_RETURN(auto snapshot, table_->Refresh());
     std::optional<int64_t> v = snapshot->TxnVersion(SyncAppId(job_id_, topic, partition));
     committed_[partition] = v ? *v : -1;
@@ -259,6 +275,9 @@ class SyncRunner {
   }
 
   void DropPending(const std::vector<kafka::TopicPartition>& tps) {
+    // A commit under way completes before the partitions go: whoever gets them
+    // next resumes after it, as after a synchronous commit.
+    if (Status s = FinishCommit(); !s.ok() && callback_status_.ok()) callback_status_ = s;
     for (const auto& [topic, partition] : tps) {
       committed_.erase(partition);
       // Init-capture: clang before 16 cannot capture a structured binding.
@@ -295,35 +314,123 @@ class SyncRunner {
     return Status::OK();
   }
 
+  // Hands the pending records to the writer thread, which encodes and commits
+  // them while the next batch is polled. At most one batch is in flight: a
+  // second waits for it (that bounds memory at two batches). Positions move
+  // only through the table's txn versions, so a crash mid-commit loses
+  // nothing; committed_ and the group offsets follow in FinishCommit.
   Status CommitPending() {
+    RP_RETURN_IF_ERROR(FinishCommit());
     RP_RETURN_IF_ERROR(ReconcileWithTable());
     if (pending_.empty()) return Status::OK();
+    in_flight_.emplace();
+    in_flight_->records = pending_.TakeRecords();
+    in_flight_->result = std::async(
+        std::launch::async,
+        [this, batch = &in_flight_->records, epoch = stats_->commits] { return Write(*batch, epoch); });
+    return Status::OK();
+  }
 
-    const auto started = Clock::now();
+  // What the writer did with one batch.
+  struct Written {
+    bool lost = false;  // another writer committed first: nothing of ours went in
+    std::string lost_reason;
+    int64_t version = -1;
+    size_t files = 0;
+    int64_t file_bytes = 0;
+    int64_t stored_rows = 0, stored_bytes = 0;    // the rows stored, their key and value bytes
+    std::map<int32_t, int64_t> last_offset;       // per partition, in the batch
+    std::map<std::string, int64_t> dead_reasons;  // dead-lettered records by reason
+    std::optional<int64_t> dead_version;          // the dead-letter table's new version
+    int64_t dead_rows = 0;
+    Clock::time_point started;
+  };
+
+  // Waits for the batch in flight, if any, and takes over its outcome: the
+  // positions, counts, metrics and group offsets. Runs on the polling thread.
+  Status FinishCommit() {
+    if (!in_flight_) return Status::OK();
+    Result<Written> result = in_flight_->result.get();
+    InFlight flight = std::move(*in_flight_);
+    in_flight_.reset();
+    if (!result.ok()) return result.status();
+    // Its byte blocks serve the next batch's records (after the lost-commit
+    // copy below, which still reads them).
+    struct RecycleAtExit {
+      PendingRecords* into;
+      PendingRecords* used;
+      ~RecycleAtExit() { into->Recycle(std::move(*used)); }
+    } recycle{&pending_, &flight.records};
+    Written& w = *result;
+    if (w.dead_version) {
+      stats_->dead_lettered += w.dead_rows;
+      if (options_.metrics) options_.metrics->DeadLetterTableCommit();
+      Log(LogLevel::kInfo, "sync", "dead-letter table version {}: {} records", *w.dead_version, w.dead_rows);
+    }
+    if (options_.metrics) {
+      for (const auto& [reason, n] : w.dead_reasons) options_.metrics->RecordsDeadLettered(reason, n);
+    }
+    if (w.lost) {
+      // Someone else committed these partitions meanwhile: our files stay
+      // orphans. The batch goes back in front of what was polled since, and
+      // the next commit starts after what the table holds (ReconcileWithTable).
+      Log(LogLevel::kWarn, "sync", "commit lost to another writer, redoing: {}", w.lost_reason);
+      PendingRecords merged;
+      for (const auto* holder : {&flight.records, &pending_}) {
+        for (const auto& r : *holder) merged.Add(holder->View(r, options_.topic));
+      }
+      pending_ = std::move(merged);
+      return Status::OK();
+    }
+    std::map<kafka::TopicPartition, int64_t> next;
+    for (const auto& [partition, offset] : w.last_offset) {
+      // A partition revoked meanwhile is no longer ours to track.
+      if (auto it = committed_.find(partition); it != committed_.end()) it->second = offset;
+      next[{options_.topic, partition}] = offset + 1;
+    }
+    stats_->records += static_cast<int64_t>(flight.records.size());
+    stats_->commits += 1;
+    stats_->files += static_cast<int64_t>(w.files);
+    if (options_.metrics) {
+      options_.metrics->RecordsOut(w.stored_rows, w.stored_bytes);
+      options_.metrics->DataTableCommit(w.version, static_cast<int64_t>(w.files), w.file_bytes,
+                                        std::chrono::duration<double>(Clock::now() - w.started).count());
+    }
+    Log(LogLevel::kInfo, "sync", "version {}: {} records in {} files", w.version, flight.records.size(),
+        w.files);
+    if (compactor_) compactor_->Notify();
+    // For lag monitoring only; the table's txn versions are the real positions.
+    Status s = consumer_->Commit(next, /*async=*/true);
+    if (!s.ok()) Log(LogLevel::kWarn, "sync", "committing group offsets: {}", s.message());
+    return Status::OK();
+  }
+
+  // The writer thread's part: encodes one batch and commits it (and its dead
+  // letters). Touches only the tables, which the polling thread leaves alone
+  // while a batch is in flight.
+  Result<Written> Write(const PendingRecords& batch_records, int64_t epoch) {
+    Written w;
+    w.started = Clock::now();
     RawBatchBuilder rows(settings_.layout, settings_.event_time, zone_);
     DeadLetterBatchBuilder dead(settings_.layout);
-    std::map<int32_t, int64_t> last_offset, last_dead_offset;
-    std::map<std::string, int64_t> dead_reasons;  // for metrics
-    int64_t stored_rows = 0, stored_bytes = 0;    // the rows stored, their key and value bytes
-    for (const auto& r : pending_) {
-      const kafka::MessageView record = pending_.View(r, options_.topic);
+    std::map<int32_t, int64_t> last_dead_offset;
+    for (const auto& r : batch_records) {
+      const kafka::MessageView record = batch_records.View(r, options_.topic);
       if (const char* reason = rows.Unstorable(record)) {
         // Not storable in the table's layout: keep the whole record in the DLQ table.
         RP_RETURN_IF_ERROR(dead.Append(record, reason));
         last_dead_offset[r.partition] = r.offset;
-        ++dead_reasons[reason];
+        ++w.dead_reasons[reason];
       } else {
         RP_RETURN_IF_ERROR(rows.Append(record));
-        ++stored_rows;
-        stored_bytes += static_cast<int64_t>(r.key_size + r.value_size);
+        ++w.stored_rows;
+        w.stored_bytes += static_cast<int64_t>(r.key_size + r.value_size);
       }
-      last_offset[r.partition] = r.offset;
+      w.last_offset[r.partition] = r.offset;
     }
     if (dead.rows() > 0) {
-      RP_RETURN_IF_ERROR(CommitDeadLetters(&dead, last_dead_offset));
-      if (options_.metrics) {
-        for (const auto& [reason, n] : dead_reasons) options_.metrics->RecordsDeadLettered(reason, n);
-      }
+      RP_ASSIGN_OR_RETURN(w.dead_version, CommitDeadLetters(&dead, last_dead_offset));
+      if (w.dead_version) w.dead_rows = dead.rows();
     }
 
     RP_ASSIGN_OR_RETURN(auto batch, rows.Finish());
@@ -332,46 +439,28 @@ class SyncRunner {
       RP_ASSIGN_OR_RETURN(adds, delta::WriteDataFiles(*table_->storage(), RawTablePartitionColumns(), *batch,
                                                       RawTableWriterOptions(settings_.layout)));
     }
-    const size_t files = adds.size();
-    int64_t file_bytes = 0;
-    for (const auto& add : adds) file_bytes += add.size;
+    w.files = adds.size();
+    for (const auto& add : adds) w.file_bytes += add.size;
     delta::Transaction txn = table_->NewTransaction();
     txn.AddFiles(std::move(adds));
-    for (const auto& [partition, offset] : last_offset)
+    for (const auto& [partition, offset] : w.last_offset)
       txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
-    Result<int64_t> version = txn.Commit(
-        "STREAMING UPDATE",
-        {{"outputMode", "Append"}, {"queryId", job_id_}, {"epochId", std::to_string(stats_->commits)}});
+    Result<int64_t> version =
+        txn.Commit("STREAMING UPDATE",
+                   {{"outputMode", "Append"}, {"queryId", job_id_}, {"epochId", std::to_string(epoch)}});
     if (!version.ok()) {
       if (!version.status().IsConflict()) return version.status();
-      // Someone else committed these partitions meanwhile: our files stay orphans,
-      // and the next batch starts after what the table holds.
-      Log(LogLevel::kWarn, "sync", "commit lost to another writer, redoing: {}", version.status().message());
-      return ReconcileWithTable();
+      w.lost = true;
+      w.lost_reason = version.status().message();
+      return w;
     }
-    std::map<kafka::TopicPartition, int64_t> next;
-    for (const auto& [partition, offset] : last_offset) {
-      committed_[partition] = offset;
-      next[{options_.topic, partition}] = offset + 1;
-    }
-    stats_->records += static_cast<int64_t>(pending_.size());
-    stats_->commits += 1;
-    stats_->files += static_cast<int64_t>(files);
-    if (options_.metrics) {
-      options_.metrics->RecordsOut(stored_rows, stored_bytes);
-      options_.metrics->DataTableCommit(*version, static_cast<int64_t>(files), file_bytes,
-                                        std::chrono::duration<double>(Clock::now() - started).count());
-    }
-    Log(LogLevel::kInfo, "sync", "version {}: {} records in {} files", *version, pending_.size(), files);
-    if (compactor_) compactor_->Notify();
-    pending_.Clear();
-    // For lag monitoring only; the table's txn versions are the real positions.
-    Status s = consumer_->Commit(next, /*async=*/true);
-    if (!s.ok()) Log(LogLevel::kWarn, "sync", "committing group offsets: {}", s.message());
-    return Status::OK();
+    w.version = *version;
+    return w;
   }
 
-  Status CommitDeadLetters(DeadLetterBatchBuilder* dead, const std::map<int32_t, int64_t>& last_dead_offset) {
+  // The dead-letter table's new version, or nullopt when it holds these records already.
+  Result<std::optional<int64_t>> CommitDeadLetters(DeadLetterBatchBuilder* dead,
+                                                   const std::map<int32_t, int64_t>& last_dead_offset) {
     if (!dlq_table_) {
       RP_ASSIGN_OR_RETURN(
           dlq_table_, delta::Table::OpenOrCreate(dlq_path_, *DeadLetterTableSchema(settings_.layout), {},
@@ -386,17 +475,14 @@ class SyncRunner {
       auto v = snapshot->TxnVersion(SyncAppId(job_id_, options_.topic, partition));
       if (!v || *v < offset) all_stored = false;
     }
-    if (all_stored) return Status::OK();
+    if (all_stored) return std::optional<int64_t>();
     RP_ASSIGN_OR_RETURN(auto adds, delta::WriteDataFiles(*dlq_table_->storage(), {}, *batch));
     delta::Transaction txn = dlq_table_->NewTransaction();
     txn.AddFiles(std::move(adds));
     for (const auto& [partition, offset] : last_dead_offset)
       txn.SetTxn(SyncAppId(job_id_, options_.topic, partition), offset);
     RP_ASSIGN_OR_RETURN(int64_t version, txn.Commit("STREAMING UPDATE", {{"outputMode", "Append"}}));
-    if (options_.metrics) options_.metrics->DeadLetterTableCommit();
-    stats_->dead_lettered += batch->num_rows();
-    Log(LogLevel::kInfo, "sync", "dead-letter table version {}: {} records", version, batch->num_rows());
-    return Status::OK();
+    return std::optional<int64_t>(version);
   }
 
   const SyncJobOptions& options_;
@@ -415,6 +501,14 @@ class SyncRunner {
   kafka::MessageViewer viewer_;
   PendingRecords pending_;
   std::map<int32_t, int64_t> committed_;  // assigned partition -> last offset in the table (-1: none)
+  // The batch the writer thread encodes and commits. Declared after the
+  // tables it uses, so it is destroyed (and its thread joined) before them.
+  struct InFlight {
+    PendingRecords records;
+    std::future<Result<Written>> result;
+  };
+  std::optional<InFlight> in_flight_;
+  Status callback_status_;  // a failure inside a rebalance callback, for the poll loop
   ConsumerMetrics consumer_metrics_{options_.metrics};
   // Last: destroyed first. Closing it can still run the rebalance callbacks,
   // which use the members above.

@@ -93,6 +93,8 @@ class Producer {
   static int OnStatistics(rd_kafka_t* rk, char* json, size_t json_len, void* opaque);
   static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   Status TakeDeliveryError();
+  // The handle of `topic`, created on first use and kept until the producer goes.
+  rd_kafka_topic_t* Topic(const std::string& topic);
 
   BrokerErrors broker_errors_;  // fed by OnError; declared before rk_, so it outlives the handle's callbacks
   HandlePtr rk_;
@@ -100,6 +102,7 @@ class Producer {
   std::atomic<int64_t> delivery_errors_{0};
   std::atomic<int64_t> request_retries_{0};
   std::function<void(uint64_t)> listener_;
+  std::vector<std::pair<std::string, rd_kafka_topic_t*>> topics_;  // a job produces to one or two topics
   const std::atomic<bool>* stop_ = nullptr;
   std::mutex error_mu_;
   Status delivery_error_;  // first failure since the last TakeDeliveryError()

@@ -107,8 +107,8 @@ TEST(BrokerFaults, AReprocessWhoseBrokerHasGoneStopsWithinSecondsOfSigterm) {
   broker.CreateTopic("bf3_out", 3);
   // 500 rows/s: every row is handed to the producer after ~6 s, most of them
   // after the broker has gone, so the final flush waits for acknowledgements.
-  BackgroundProcess run(Args(broker, {"reprocess", "0", "100000", "--table", table, "--output-topic", "bf3_out",
-                                      "--max-rate", "500"}),
+  BackgroundProcess run(Args(broker, {"reprocess", "0", "100000", "--table", table, "--output-topic",
+                                      "bf3_out", "--max-rate", "500"}),
                         dir.path() + "/reprocess.log");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   ASSERT_TRUE(run.Running()) << LogOf(run);
@@ -123,7 +123,8 @@ TEST(BrokerFaults, AReprocessWhoseBrokerHasGoneStopsWithinSecondsOfSigterm) {
   EXPECT_LT(seconds, 6.0) << LogOf(run);
   std::smatch m;
   const std::string log = LogOf(run);
-  ASSERT_TRUE(std::regex_search(log, m, std::regex("interrupted: (\\d+) records may not have been delivered")))
+  ASSERT_TRUE(
+      std::regex_search(log, m, std::regex("interrupted: (\\d+) records may not have been delivered")))
       << log;
   const int undelivered = std::stoi(m[1]);
   EXPECT_GT(undelivered, 0) << log;

@@ -68,6 +68,34 @@ TEST(PendingRecords, EraseIfDropsRecordsAndClearEmpties) {
   EXPECT_EQ(Values(records), (std::vector<std::string>{"again"}));
 }
 
+// sync hands a full batch to its writer thread and polls into the same
+// holder meanwhile; the batch's blocks come back for later records.
+TEST(PendingRecords, TakenRecordsStayValidWhileTheHolderRefillsFromRecycledBlocks) {
+  PendingRecords pending;
+  std::vector<std::string> first, second;
+  for (int i = 0; i < 5000; ++i) {
+    first.push_back("first-" + std::to_string(i) + std::string(static_cast<size_t>(i % 500), 'f'));
+    Add(&pending, i % 3, i, first.back());
+  }
+  PendingRecords batch = pending.TakeRecords();
+  EXPECT_TRUE(pending.empty());
+  for (int i = 0; i < 3000; ++i) {
+    second.push_back("second-" + std::to_string(i));
+    Add(&pending, i % 3, 5000 + i, second.back());
+  }
+  EXPECT_EQ(Values(batch), first) << "new records must not land in the taken batch's blocks";
+
+  pending.Recycle(std::move(batch));
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(Values(pending), second) << "recycling keeps the holder's own records";
+  // Enough to need the recycled blocks (the first batch used about 2.5 MiB).
+  for (int i = 0; i < 5000; ++i) {
+    second.push_back("third-" + std::to_string(i) + std::string(static_cast<size_t>(i % 700), 't'));
+    Add(&pending, 0, 8000 + i, second.back());
+  }
+  EXPECT_EQ(Values(pending), second);
+}
+
 TEST(PendingRecords, KeepsKeysHeadersAndTimestampsPastTheMessage) {
   PendingRecords records;
   std::string key = "user-7", name = "trace", hvalue = std::string("\x00\xff", 2);
