@@ -51,7 +51,8 @@ std::string SelfExe() {
 class Demo {
  public:
   explicit Demo(DemoFlags flags) : flags_(std::move(flags)) {}
-  ~Demo() { Shutdown(); }
+  // Cleanup after a failed Run, which has reported its own error already.
+  ~Demo() { (void)Shutdown(); }
 
   Status Run() {
     RP_RETURN_IF_ERROR(Prepare());

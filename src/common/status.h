@@ -9,7 +9,8 @@
 
 namespace rp {
 
-class Status {
+// [[nodiscard]]: an error dropped on the floor is a bug the compiler finds.
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk = 0,
@@ -33,6 +34,10 @@ class Status {
   static Status Unsupported(std::string msg) { return Status(Code::kUnsupported, std::move(msg)); }
   static Status Timeout(std::string msg) { return Status(Code::kTimeout, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
+  // A status of any code (kOk gives OK, whatever the message).
+  static Status FromCode(Code code, std::string msg) {
+    return code == Code::kOk ? Status() : Status(code, std::move(msg));
+  }
 
   bool ok() const { return state_ == nullptr; }
   Code code() const { return state_ ? state_->code : Code::kOk; }

@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "delta/arrow_status.h"
 #include "common/uuid.h"
 #include "delta/partition_path.h"
 #include "delta/partition_value.h"
@@ -22,11 +23,6 @@ namespace rp::delta {
 
 std::string ArrowVersion() { return arrow::GetBuildInfo().version_string; }
 namespace {
-
-Status FromArrow(const arrow::Status& s, std::string_view context) {
-  if (s.ok()) return Status::OK();
-  return Status::IOError(std::string(context) + ": " + s.ToString());
-}
 
 // ---- Grouping rows by partition values, without per-row allocation. ----
 
@@ -224,13 +220,13 @@ Status WriteParquet(const Storage& storage, const std::string& key, const arrow:
     try {
       auto writer = parquet::arrow::FileWriter::Open(*data.schema(), arrow::default_memory_pool(), sink,
                                                      props, arrow_props);
-      if (!writer.ok()) return FromArrow(writer.status(), where);
-      RP_RETURN_IF_ERROR(FromArrow((*writer)->WriteRecordBatch(data), where));
-      RP_RETURN_IF_ERROR(FromArrow((*writer)->Close(), where));
+      if (!writer.ok()) return FromArrow(writer.status(), where, Status::Code::kIOError);
+      RP_RETURN_IF_ERROR(FromArrow((*writer)->WriteRecordBatch(data), where, Status::Code::kIOError));
+      RP_RETURN_IF_ERROR(FromArrow((*writer)->Close(), where, Status::Code::kIOError));
     } catch (const std::exception& e) {  // parquet internals may throw
       return Status::IOError(where + ": " + e.what());
     }
-    return FromArrow(sink->Close(), where);
+    return FromArrow(sink->Close(), where, Status::Code::kIOError);
   }();
   if (!status.ok()) (void)sink->Abort();  // an orphan is allowed, but why keep it
   return status;
@@ -273,7 +269,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> Gather(const std::shared_ptr<arrow::
   auto indices = std::make_shared<arrow::Int64Array>(
       end - begin, arrow::Buffer::Wrap(g.rows.data() + begin, static_cast<size_t>(end - begin)));
   auto taken = arrow::compute::Take(data, indices);
-  if (!taken.ok()) return FromArrow(taken.status(), "gathering partition rows");
+  if (!taken.ok()) return FromArrow(taken.status(), "gathering partition rows", Status::Code::kIOError);
   return taken->record_batch();
 }
 
@@ -379,7 +375,7 @@ Result<std::vector<AddFile>> WriteDataFiles(const Storage& storage,
                                             const std::vector<std::string>& partition_columns,
                                             const arrow::Table& table, const DataFileWriterOptions& options) {
   auto batch = table.CombineChunksToBatch();
-  if (!batch.ok()) return FromArrow(batch.status(), "combining table chunks");
+  if (!batch.ok()) return FromArrow(batch.status(), "combining table chunks", Status::Code::kIOError);
   return WriteDataFiles(storage, partition_columns, **batch, options);
 }
 

@@ -18,6 +18,7 @@
 #include <random>
 #include <thread>
 
+#include "delta/arrow_status.h"
 #include "delta/data_file_path.h"
 
 namespace rp::delta {
@@ -211,10 +212,6 @@ std::optional<int64_t> ParseS3Time(const std::string& text) {
   return static_cast<int64_t>(timegm(&tm)) * 1000;
 }
 
-Status FromArrow(const std::string& what, const arrow::Status& st) {
-  return Status::IOError(what + ": " + st.ToString());
-}
-
 int64_t MtimeMs(const arrow::fs::FileInfo& info) {
   const int64_t ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(info.mtime().time_since_epoch()).count();
@@ -349,7 +346,7 @@ Result<std::shared_ptr<S3Storage>> S3Storage::Open(std::string_view location, co
   }
   o.retry_strategy = std::make_shared<RetryStrategy>(s->max_retries);
   auto fs = arrow::fs::S3FileSystem::Make(o);
-  if (!fs.ok()) return FromArrow("opening S3 storage " + s->location, fs.status());
+  if (!fs.ok()) return FromArrow(fs.status(), "opening S3 storage " + s->location, Status::Code::kIOError);
   // The SDK must be shut down before exit, while everything it uses still
   // exists: registered only now, after the first file system created Arrow's
   // statics (its I/O thread pool), the handler runs before they go.
@@ -463,10 +460,10 @@ Result<std::string> S3Storage::Read(std::string_view key) const {
 Result<std::shared_ptr<arrow::io::RandomAccessFile>> S3Storage::OpenObject(const std::string& arrow_path,
                                                                            const std::string& where) const {
   auto info = fs_->GetFileInfo(arrow_path);
-  if (!info.ok()) return FromArrow("stat " + where, info.status());
+  if (!info.ok()) return FromArrow(info.status(), "stat " + where, Status::Code::kIOError);
   if (info->type() != arrow::fs::FileType::File) return Status::NotFound(where + " does not exist");
   auto file = fs_->OpenInputFile(*info);  // the size is known: no second HEAD
-  if (!file.ok()) return FromArrow("open " + where, file.status());
+  if (!file.ok()) return FromArrow(file.status(), "open " + where, Status::Code::kIOError);
   return *file;
 }
 
@@ -476,7 +473,7 @@ Result<std::shared_ptr<arrow::io::RandomAccessFile>> S3Storage::OpenForRead(std:
 
 Result<ObjectInfo> S3Storage::Stat(std::string_view key) const {
   auto info = fs_->GetFileInfo(settings_->bucket + "/" + ObjectName(key));
-  if (!info.ok()) return FromArrow("stat " + LocationOf(key), info.status());
+  if (!info.ok()) return FromArrow(info.status(), "stat " + LocationOf(key), Status::Code::kIOError);
   // A prefix with objects under it is a "directory" to Arrow: not an object.
   if (info->type() != arrow::fs::FileType::File) return Status::NotFound(LocationOf(key) + " does not exist");
   return ObjectInfo{std::string(key), info->size(), MtimeMs(*info)};
@@ -555,7 +552,7 @@ Result<bool> S3Storage::PutIfAbsent(std::string_view key, std::string_view conte
 
 Result<std::shared_ptr<arrow::io::OutputStream>> S3Storage::OpenOutputStream(std::string_view key) const {
   auto stream = fs_->OpenOutputStream(settings_->bucket + "/" + ObjectName(key));
-  if (!stream.ok()) return FromArrow("create " + LocationOf(key), stream.status());
+  if (!stream.ok()) return FromArrow(stream.status(), "create " + LocationOf(key), Status::Code::kIOError);
   return std::shared_ptr<arrow::io::OutputStream>(
       std::make_shared<AbortingOutputStream>(std::move(*stream), LocationOf(key)));
 }

@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "delta/arrow_status.h"
 #include "delta/data_file_path.h"
 #include "delta/deletion_vector.h"
 #include "delta/file_stats.h"
@@ -24,14 +25,6 @@
 
 namespace rp::delta {
 namespace {
-
-Status FromArrow(const arrow::Status& s, std::string_view context) {
-  if (s.ok()) return Status::OK();
-  if (s.IsIOError()) return Status::IOError(std::string(context) + ": " + s.ToString());
-  if (s.IsNotImplemented() || s.IsTypeError())
-    return Status::Unsupported(std::string(context) + ": " + s.ToString());
-  return Status::Corruption(std::string(context) + ": " + s.ToString());
-}
 
 struct FileOutput {
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
@@ -49,7 +42,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> DropDeletedRows(std::shared_ptr<arro
   const auto end = std::lower_bound(begin, deleted.end(), static_cast<uint64_t>(first + batch->num_rows()));
   if (begin == end) return batch;
   arrow::Int64Builder kept;
-  Status st = FromArrow(kept.Reserve(batch->num_rows() - (end - begin)), "deletion vector of " + path);
+  Status st = FromArrow(kept.Reserve(batch->num_rows() - (end - begin)), "deletion vector of " + path, Status::Code::kCorruption);
   if (!st.ok()) return st;
   auto next = begin;
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
@@ -60,9 +53,9 @@ Result<std::shared_ptr<arrow::RecordBatch>> DropDeletedRows(std::shared_ptr<arro
     kept.UnsafeAppend(i);
   }
   std::shared_ptr<arrow::Array> indices;
-  RP_RETURN_IF_ERROR(FromArrow(kept.Finish(&indices), "deletion vector of " + path));
+  RP_RETURN_IF_ERROR(FromArrow(kept.Finish(&indices), "deletion vector of " + path, Status::Code::kCorruption));
   auto taken = arrow::compute::Take(batch, indices);
-  if (!taken.ok()) return FromArrow(taken.status(), "applying the deletion vector of " + path);
+  if (!taken.ok()) return FromArrow(taken.status(), "applying the deletion vector of " + path, Status::Code::kCorruption);
   return taken->record_batch();
 }
 
@@ -87,13 +80,14 @@ Result<std::shared_ptr<arrow::Array>> ConformType(const std::shared_ptr<arrow::A
   return *cast;
 }
 
-// A whole file, for Scan(): every row group, Parquet coalescing its reads.
+// A whole file, for Scan(): every row group that may match, Parquet coalescing its reads.
 Result<FileOutput> ReadOneFile(const Scanner& scanner, const AddFile& add) {
   FileScanOptions options;
   options.streaming = false;
   RP_ASSIGN_OR_RETURN(std::unique_ptr<FileScan> file, scanner.Open(add, options));
   FileOutput out;
   for (int rg = 0; rg < file->num_row_groups(); ++rg) {
+    if (!file->RowGroupMayMatch(rg)) continue;  // its own min/max rule it out
     RP_RETURN_IF_ERROR(file->StartRowGroup(rg));
     while (true) {
       RP_ASSIGN_OR_RETURN(std::shared_ptr<arrow::RecordBatch> batch, file->Next());
@@ -294,10 +288,10 @@ Result<std::unique_ptr<FileScan>> Scanner::Open(const AddFile& add, const FileSc
   file->parquet_ = std::make_unique<FileScan::Parquet>();
   try {
     parquet::arrow::FileReaderBuilder builder;
-    RP_RETURN_IF_ERROR(FromArrow(builder.Open(input, properties), "read " + path));
+    RP_RETURN_IF_ERROR(FromArrow(builder.Open(input, properties), "read " + path, Status::Code::kCorruption));
     builder.memory_pool(arrow::default_memory_pool())->properties(arrow_properties);
     auto reader = builder.Build();
-    if (!reader.ok()) return FromArrow(reader.status(), "read " + path);
+    if (!reader.ok()) return FromArrow(reader.status(), "read " + path, Status::Code::kCorruption);
     file->parquet_->reader = std::move(*reader);
     file->parquet_->metadata = file->parquet_->reader->parquet_reader()->metadata();
   } catch (const std::exception& e) {
@@ -404,7 +398,7 @@ Status FileScan::StartRowGroup(int row_group) {
   if (leaves_.empty()) return Status::OK();  // partition columns only: nothing to decode
   try {
     auto batches = parquet_->reader->GetRecordBatchReader({row_group}, leaves_);
-    if (!batches.ok()) return FromArrow(batches.status(), "read " + path_);
+    if (!batches.ok()) return FromArrow(batches.status(), "read " + path_, Status::Code::kCorruption);
     parquet_->batches = std::move(*batches);
   } catch (const std::exception& e) {
     return Status::Corruption("read " + path_ + ": " + e.what());
@@ -418,7 +412,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> FileScan::Next() {
   int64_t length = std::min(row_group_left_, options_.batch_rows);
   if (parquet_->batches) {
     try {
-      RP_RETURN_IF_ERROR(FromArrow(parquet_->batches->ReadNext(&decoded), "read " + path_));
+      RP_RETURN_IF_ERROR(FromArrow(parquet_->batches->ReadNext(&decoded), "read " + path_, Status::Code::kCorruption));
     } catch (const std::exception& e) {
       return Status::Corruption("read " + path_ + ": " + e.what());
     }
@@ -443,11 +437,11 @@ Result<std::shared_ptr<arrow::RecordBatch>> FileScan::Assemble(std::shared_ptr<a
     const auto& field = *needed[i];
     if (scanner_->needed_is_partition_[i]) {
       auto a = arrow::MakeArrayFromScalar(*constants_[i], length);
-      if (!a.ok()) return FromArrow(a.status(), "partition column " + field.name());
+      if (!a.ok()) return FromArrow(a.status(), "partition column " + field.name(), Status::Code::kCorruption);
       columns[i] = *a;
     } else if (!in_file_[i] || !decoded) {
       auto a = arrow::MakeArrayOfNull(field.type(), length);
-      if (!a.ok()) return FromArrow(a.status(), "column " + field.name());
+      if (!a.ok()) return FromArrow(a.status(), "column " + field.name(), Status::Code::kCorruption);
       columns[i] = *a;
     } else {
       auto a = decoded->GetColumnByName(field.name());
@@ -467,7 +461,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> FileScan::Assemble(std::shared_ptr<a
     RP_ASSIGN_OR_RETURN(auto selected, scanner_->filter_->SelectRows(*full));
     if (selected && selected->length() < full->num_rows()) {
       auto taken = arrow::compute::Take(full, selected);
-      if (!taken.ok()) return FromArrow(taken.status(), "filtering " + path_);
+      if (!taken.ok()) return FromArrow(taken.status(), "filtering " + path_, Status::Code::kCorruption);
       full = taken->record_batch();
     }
   }

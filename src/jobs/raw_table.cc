@@ -3,6 +3,7 @@
 #include <charconv>
 #include <climits>
 
+#include "delta/arrow_status.h"
 #include "common/utf8.h"
 #include "delta/actions.h"
 #include "delta/storage.h"
@@ -11,9 +12,7 @@
 namespace rp::jobs {
 namespace {
 
-Status FromArrow(const arrow::Status& s) {
-  return s.ok() ? Status::OK() : Status::Internal("arrow: " + s.ToString());
-}
+using delta::FromArrow;
 
 std::shared_ptr<arrow::DataType> Timestamp() { return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"); }
 
@@ -188,6 +187,10 @@ delta::DataFileWriterOptions RawTableWriterOptions(RawLayout layout) {
     options.plain_columns = {"value", "offset"};
   }
   options.block_index = RawTableOffsetIndex();
+  // Compaction sorts by (partition, offset), so each row group of a compacted
+  // file covers a narrow offset range, and its Parquet min/max let an offset
+  // slice read 32k rows of a file instead of all of it.
+  options.row_group_rows = 1 << 15;
   return options;
 }
 
@@ -297,28 +300,28 @@ Status RawBatchBuilder::Append(const kafka::MessageView& r) {
     when = civil.year >= INT32_MIN && civil.year <= INT32_MAX;
   }
 
-  RP_RETURN_IF_ERROR(FromArrow(AppendBytes(c.value.get(), r.value)));
-  RP_RETURN_IF_ERROR(FromArrow(c.partition.Append(r.partition)));
-  RP_RETURN_IF_ERROR(FromArrow(c.offset.Append(r.offset)));
+  RP_RETURN_IF_ERROR(FromArrow(AppendBytes(c.value.get(), r.value), "arrow", Status::Code::kInternal));
+  RP_RETURN_IF_ERROR(FromArrow(c.partition.Append(r.partition), "arrow", Status::Code::kInternal));
+  RP_RETURN_IF_ERROR(FromArrow(c.offset.Append(r.offset), "arrow", Status::Code::kInternal));
   if (layout_ == RawLayout::kKafka) {
-    RP_RETURN_IF_ERROR(FromArrow(AppendBytes(c.key.get(), r.key)));
-    RP_RETURN_IF_ERROR(FromArrow(c.topic.Append(r.topic.data(), static_cast<int32_t>(r.topic.size()))));
+    RP_RETURN_IF_ERROR(FromArrow(AppendBytes(c.key.get(), r.key), "arrow", Status::Code::kInternal));
+    RP_RETURN_IF_ERROR(FromArrow(c.topic.Append(r.topic.data(), static_cast<int32_t>(r.topic.size())), "arrow", Status::Code::kInternal));
     if (r.timestamp_type == kafka::TimestampType::kNone) {
-      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.AppendNull()));
+      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.AppendNull(), "arrow", Status::Code::kInternal));
     } else {
-      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.Append(r.timestamp_ms * 1000)));
+      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.Append(r.timestamp_ms * 1000), "arrow", Status::Code::kInternal));
     }
-    RP_RETURN_IF_ERROR(FromArrow(c.timestamp_type.Append(TimestampTypeId(r.timestamp_type))));
-    RP_RETURN_IF_ERROR(FromArrow(c.headers.Append(r.headers)));
-    RP_RETURN_IF_ERROR(FromArrow(when ? c.event_time.Append(*when_micros) : c.event_time.AppendNull()));
+    RP_RETURN_IF_ERROR(FromArrow(c.timestamp_type.Append(TimestampTypeId(r.timestamp_type)), "arrow", Status::Code::kInternal));
+    RP_RETURN_IF_ERROR(FromArrow(c.headers.Append(r.headers), "arrow", Status::Code::kInternal));
+    RP_RETURN_IF_ERROR(FromArrow(when ? c.event_time.Append(*when_micros) : c.event_time.AppendNull(), "arrow", Status::Code::kInternal));
   }
   if (when) {
-    RP_RETURN_IF_ERROR(FromArrow(c.year.Append(static_cast<int32_t>(civil.year))));
-    RP_RETURN_IF_ERROR(FromArrow(c.month.Append(civil.month)));
-    RP_RETURN_IF_ERROR(FromArrow(c.day.Append(civil.day)));
-    RP_RETURN_IF_ERROR(FromArrow(c.hour.Append(civil.hour)));
+    RP_RETURN_IF_ERROR(FromArrow(c.year.Append(static_cast<int32_t>(civil.year)), "arrow", Status::Code::kInternal));
+    RP_RETURN_IF_ERROR(FromArrow(c.month.Append(civil.month), "arrow", Status::Code::kInternal));
+    RP_RETURN_IF_ERROR(FromArrow(c.day.Append(civil.day), "arrow", Status::Code::kInternal));
+    RP_RETURN_IF_ERROR(FromArrow(c.hour.Append(civil.hour), "arrow", Status::Code::kInternal));
   } else {
-    for (auto* b : {&c.year, &c.month, &c.day, &c.hour}) RP_RETURN_IF_ERROR(FromArrow(b->AppendNull()));
+    for (auto* b : {&c.year, &c.month, &c.day, &c.hour}) RP_RETURN_IF_ERROR(FromArrow(b->AppendNull(), "arrow", Status::Code::kInternal));
   }
   ++rows_;
   return Status::OK();
@@ -327,7 +330,7 @@ Status RawBatchBuilder::Append(const kafka::MessageView& r) {
 Result<std::shared_ptr<arrow::RecordBatch>> RawBatchBuilder::Finish() {
   std::vector<arrow::ArrayBuilder*> builders = columns_->InOrder(layout_);
   std::vector<std::shared_ptr<arrow::Array>> cols(builders.size());
-  for (size_t i = 0; i < builders.size(); ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i])));
+  for (size_t i = 0; i < builders.size(); ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i]), "arrow", Status::Code::kInternal));
   auto batch = arrow::RecordBatch::Make(RawTableSchema(layout_), rows_, std::move(cols));
   rows_ = 0;
   return batch;
@@ -360,20 +363,20 @@ DeadLetterBatchBuilder::~DeadLetterBatchBuilder() = default;
 
 Status DeadLetterBatchBuilder::Append(const kafka::MessageView& r, std::string_view reason) {
   Columns& c = *columns_;
-  RP_RETURN_IF_ERROR(FromArrow(AppendBytes(&c.value, r.value)));
-  RP_RETURN_IF_ERROR(FromArrow(c.topic.Append(r.topic.data(), static_cast<int32_t>(r.topic.size()))));
-  RP_RETURN_IF_ERROR(FromArrow(c.partition.Append(r.partition)));
-  RP_RETURN_IF_ERROR(FromArrow(c.offset.Append(r.offset)));
-  RP_RETURN_IF_ERROR(FromArrow(c.reason.Append(reason.data(), static_cast<int32_t>(reason.size()))));
+  RP_RETURN_IF_ERROR(FromArrow(AppendBytes(&c.value, r.value), "arrow", Status::Code::kInternal));
+  RP_RETURN_IF_ERROR(FromArrow(c.topic.Append(r.topic.data(), static_cast<int32_t>(r.topic.size())), "arrow", Status::Code::kInternal));
+  RP_RETURN_IF_ERROR(FromArrow(c.partition.Append(r.partition), "arrow", Status::Code::kInternal));
+  RP_RETURN_IF_ERROR(FromArrow(c.offset.Append(r.offset), "arrow", Status::Code::kInternal));
+  RP_RETURN_IF_ERROR(FromArrow(c.reason.Append(reason.data(), static_cast<int32_t>(reason.size())), "arrow", Status::Code::kInternal));
   if (layout_ == RawLayout::kKafka) {
-    RP_RETURN_IF_ERROR(FromArrow(AppendBytes(&c.key, r.key)));
-    RP_RETURN_IF_ERROR(FromArrow(c.headers.Append(r.headers)));
+    RP_RETURN_IF_ERROR(FromArrow(AppendBytes(&c.key, r.key), "arrow", Status::Code::kInternal));
+    RP_RETURN_IF_ERROR(FromArrow(c.headers.Append(r.headers), "arrow", Status::Code::kInternal));
     if (r.timestamp_type == kafka::TimestampType::kNone) {
-      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.AppendNull()));
+      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.AppendNull(), "arrow", Status::Code::kInternal));
     } else {
-      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.Append(r.timestamp_ms * 1000)));
+      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.Append(r.timestamp_ms * 1000), "arrow", Status::Code::kInternal));
     }
-    RP_RETURN_IF_ERROR(FromArrow(c.timestamp_type.Append(TimestampTypeId(r.timestamp_type))));
+    RP_RETURN_IF_ERROR(FromArrow(c.timestamp_type.Append(TimestampTypeId(r.timestamp_type)), "arrow", Status::Code::kInternal));
   }
   ++rows_;
   return Status::OK();
@@ -382,7 +385,7 @@ Status DeadLetterBatchBuilder::Append(const kafka::MessageView& r, std::string_v
 Result<std::shared_ptr<arrow::RecordBatch>> DeadLetterBatchBuilder::Finish() {
   std::vector<arrow::ArrayBuilder*> builders = columns_->InOrder(layout_);
   std::vector<std::shared_ptr<arrow::Array>> cols(builders.size());
-  for (size_t i = 0; i < builders.size(); ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i])));
+  for (size_t i = 0; i < builders.size(); ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i]), "arrow", Status::Code::kInternal));
   auto batch = arrow::RecordBatch::Make(DeadLetterTableSchema(layout_), rows_, std::move(cols));
   rows_ = 0;
   return batch;

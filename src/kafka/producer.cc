@@ -192,7 +192,7 @@ Status Producer::CommitTransaction(std::chrono::milliseconds timeout) {
   return TakeDeliveryError();
 }
 Status Producer::AbortTransaction(std::chrono::milliseconds timeout) {
-  TakeDeliveryError();  // the aborted records' failures no longer matter
+  (void)TakeDeliveryError();  // the aborted records' failures no longer matter
   return TxnError(rd_kafka_abort_transaction(rk_.get(), static_cast<int>(timeout.count())),
                   "abort transaction");
 }

@@ -112,7 +112,8 @@ TEST(Scan, HourRangesAcrossPartitionColumns) {
   SeedTable t;
   for (int h = 0; h < 6; ++h) t.Append(0, h * 2, 2, h);
   Filter f = Filter::Where({ColumnRange::Eq("year", int64_t{2025}), ColumnRange::Eq("month", int64_t{9}),
-                            ColumnRange::Eq("day", int64_t{4}), ColumnRange::Between("hour", int64_t{2}, int64_t{3})});
+                            ColumnRange::Eq("day", int64_t{4}),
+                            ColumnRange::Between("hour", int64_t{2}, int64_t{3})});
   ScanResult r = t.Run(t.Spec(f));
   EXPECT_EQ(r.metrics.files_pruned, 4);
   EXPECT_EQ(Keys(r), Range(0, 4, 7));
@@ -167,7 +168,8 @@ TEST(Scan, OrOfConjunctionsSelectsPerKafkaPartition) {
 TEST(Scan, ExclusiveBoundsAndNullsFollowSql) {
   SeedTable t;
   std::vector<SeedRow> rows;
-  for (int i = 0; i < 6; ++i) rows.push_back({i == 2 ? std::nullopt : std::optional<std::string>("v"), 0, i, 2025, 9, 4, 7});
+  for (int i = 0; i < 6; ++i)
+    rows.push_back({i == 2 ? std::nullopt : std::optional<std::string>("v"), 0, i, 2025, 9, 4, 7});
   t.AppendRows(rows);
   Filter f = Filter::Where({ColumnRange{"offset", int64_t{1}, false, int64_t{4}, false}});
   EXPECT_EQ(Keys(t.Run(t.Spec(f))), Range(0, 2, 3));
@@ -214,7 +216,8 @@ TEST(Scan, NullPartitionValuesAreMaterializedAsNulls) {
 TEST(Scan, ParallelReadEqualsSequentialRead) {
   SeedTable t;
   for (int f = 0; f < 24; ++f) t.Append(f % 3, f * 7, 7, f % 5);
-  Filter filter = Filter::AnyOf({{ColumnRange::Eq("partition", int64_t{1})}, {ColumnRange::Lt("offset", int64_t{40})}});
+  Filter filter =
+      Filter::AnyOf({{ColumnRange::Eq("partition", int64_t{1})}, {ColumnRange::Lt("offset", int64_t{40})}});
   ScanSpec seq = t.Spec(filter);
   seq.num_threads = 1;
   ScanSpec par = t.Spec(filter);
@@ -248,8 +251,12 @@ TEST(Scan, MissingFileIsAnError) {
 TEST(Scan, BindingRejectsUnknownColumnsAndWrongLiterals) {
   SeedTable t;
   t.Append(0, 0, 2, 7);
-  EXPECT_TRUE(Scan(t.files(), t.Spec(Filter::Where({ColumnRange::Eq("nope", int64_t{1})}))).status().IsInvalidArgument());
-  EXPECT_TRUE(Scan(t.files(), t.Spec(Filter::Where({ColumnRange::Eq("offset", std::string("1"))}))).status().IsInvalidArgument());
+  EXPECT_TRUE(Scan(t.files(), t.Spec(Filter::Where({ColumnRange::Eq("nope", int64_t{1})})))
+                  .status()
+                  .IsInvalidArgument());
+  EXPECT_TRUE(Scan(t.files(), t.Spec(Filter::Where({ColumnRange::Eq("offset", std::string("1"))})))
+                  .status()
+                  .IsInvalidArgument());
   EXPECT_TRUE(Scan(t.files(), t.Spec(Filter::All(), {"nope"})).status().IsInvalidArgument());
   EXPECT_FALSE(PlanScan(t.files(), t.Spec(Filter::Where({ColumnRange::Eq("value", int64_t{1})}))).ok());
 }
@@ -285,7 +292,8 @@ TEST(ScanStats, ForeignPrefixMaximaWithoutTieBreakerAreTreatedAsPrefixes) {
   t.AppendRows({{long_value, 0, 0, 2025, 9, 4, 7}});
   // Another writer might store a bare 32-character prefix as the maximum.
   t.files()[0].stats = "{\"numRecords\":1,\"minValues\":{\"value\":\"" + std::string(32, 'k') +
-                       "\"},\"maxValues\":{\"value\":\"" + std::string(32, 'k') + "\"},\"nullCount\":{\"value\":0}}";
+                       "\"},\"maxValues\":{\"value\":\"" + std::string(32, 'k') +
+                       "\"},\"nullCount\":{\"value\":0}}";
   ScanResult r = t.Run(t.Spec(Filter::Where({ColumnRange::Ge("value", std::string(32, 'k') + "m")})));
   EXPECT_EQ(r.metrics.files_read, 1);
   EXPECT_EQ(r.metrics.rows_matched, 1);
@@ -400,6 +408,71 @@ TEST(SortTable, NullsComeFirst) {
   ASSERT_TRUE(sorted.ok());
   auto first = std::static_pointer_cast<arrow::StringArray>((*sorted)->GetColumnByName("value")->chunk(0));
   EXPECT_EQ(first->GetString(0), "y");
+}
+
+}  // namespace
+}  // namespace rp::delta
+
+namespace rp::delta {
+namespace {
+
+// An hour's file: offsets 0..99 of partition 0 on time, and one late record at 5000.
+std::vector<SeedRow> OnTimeAndLate() {
+  std::vector<SeedRow> rows;
+  for (int64_t o = 0; o < 100; ++o) rows.push_back({data_testing::VisitJson(0, o), 0, o, 2025, 9, 4, 7});
+  rows.push_back({data_testing::VisitJson(0, 5000), 0, 5000, 2025, 9, 4, 7});
+  return rows;
+}
+
+TEST(ScanWithBlockIndex, SkipsAFileWhoseMinMaxSpanTheSliceButWhoseBlocksDoNot) {
+  data_testing::TempDir dir;
+  DataFileWriterOptions writer;
+  writer.block_index = BlockIndexSpec{"t.blocks", "partition", "offset", 4};
+  auto adds = WriteDataFiles(*data_testing::StorageAt(dir.path()), data_testing::SeedPartitionColumns(),
+                             *data_testing::SeedBatch(OnTimeAndLate()), writer);
+  ASSERT_TRUE(adds.ok()) << adds.status().ToString();
+  ASSERT_EQ(adds->size(), 1u);
+  ASSERT_TRUE((*adds)[0].tags && (*adds)[0].tags->count("t.blocks"));
+  ScanSpec spec;
+  spec.storage = data_testing::StorageAt(dir.path());
+  spec.schema = data_testing::SeedSchema();
+  spec.partition_columns = data_testing::SeedPartitionColumns();
+  spec.filter =
+      Filter::Where({ColumnRange::Eq("partition", int64_t{0}), ColumnRange::Between("offset", 2000, 2002)});
+  // By min/max alone (0..5000) the file must be read.
+  auto plain = PlanScan(*adds, spec);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->metrics.files_read, 1);
+  spec.block_index = writer.block_index;
+  auto indexed = PlanScan(*adds, spec);
+  ASSERT_TRUE(indexed.ok());
+  EXPECT_EQ(indexed->metrics.files_read, 0);
+  EXPECT_EQ(indexed->metrics.files_skipped, 1);
+  // The late record's block is still found, and read.
+  spec.filter =
+      Filter::Where({ColumnRange::Eq("partition", int64_t{0}), ColumnRange::Between("offset", 5000, 5000)});
+  auto found = Scan(*adds, spec);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->metrics.rows_matched, 1);
+}
+
+TEST(ScanRowGroups, ReadsOnlyTheRowGroupsWhoseStatsMayMatch) {
+  data_testing::TempDir dir;
+  DataFileWriterOptions writer;
+  writer.row_group_rows = 10;  // offsets 0..9, 10..19, … per row group
+  auto adds = WriteDataFiles(*data_testing::StorageAt(dir.path()), data_testing::SeedPartitionColumns(),
+                             *data_testing::SeedBatch(OnTimeAndLate()), writer);
+  ASSERT_TRUE(adds.ok()) << adds.status().ToString();
+  ScanSpec spec;
+  spec.storage = data_testing::StorageAt(dir.path());
+  spec.schema = data_testing::SeedSchema();
+  spec.partition_columns = data_testing::SeedPartitionColumns();
+  spec.filter =
+      Filter::Where({ColumnRange::Eq("partition", int64_t{0}), ColumnRange::Between("offset", 42, 44)});
+  auto result = Scan(*adds, spec);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->metrics.rows_matched, 3);
+  EXPECT_EQ(result->metrics.rows_read, 10);  // one row group of 11
 }
 
 }  // namespace
