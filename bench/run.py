@@ -17,6 +17,9 @@ subset, e.g. --only sync,startup):
               produce->consume hop alone at the same rates
   freshness   sync p50/p99 at 1k records/s
   logic       records/s on one core (bench/logic_bench, Google Benchmark)
+  logics      stream (at-least-once) and full reprocess with the visits logic
+              built in, as a C plugin (examples/plugins) and in Lua
+              (examples/lua), alternating, each as a ratio to built in
   startup     process start to the first record out (stream) / first data commit (sync)
   spark       only with --with-spark (or --only spark): sync and full reprocess
               against the seed's own Spark jobs, alternating (bench/spark/)
@@ -46,12 +49,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # The figures in the order they run; --only picks some, baselines always run.
-FIGURES = ("baselines", "sync", "stream", "reprocess", "latency", "freshness", "logic", "startup")
+FIGURES = ("baselines", "sync", "stream", "reprocess", "latency", "freshness", "logic", "logics", "startup")
 # Not run unless asked for (--with-spark, or --only spark): it installs
 # PySpark and its jars (bench/spark/setup) and takes minutes.
 OPTIONAL = ("spark",)
 # What a figure reads from another one's results.
-NEEDS = {"reprocess": "sync"}
+NEEDS = {"reprocess": "sync", "logics": "sync"}
 
 
 def log(msg):
@@ -282,7 +285,7 @@ class Bench:
         log(f"sync: {r['rate']:,.0f} records/s, {r['commits']} commits, {r['files']} files, {r['rss_mb']:.0f} MB")
         log(f"sync --layout seed: {self.results['sync_seed']['rate']:,.0f} records/s")
 
-    def stream_run(self, delivery):
+    def stream_run(self, delivery, extra=()):
         out_topic = self.topic("stream-out", dlq=True)
         waiter = self.spawn(self.bk("wait-count", "-t", out_topic, "-n", str(self.args.records), "--timeout", "600"),
                             self.name("wait-count"))
@@ -290,7 +293,7 @@ class Bench:
         t0 = time.monotonic_ns()
         proc = self.spawn([self.reprocessor, "stream", "-b", self.brokers, "--input-topic", self.input,
                            "--output-topic", out_topic, "--group", self.name("stream-group"),
-                           "--delivery", delivery, "--timezone", "UTC"], self.name("stream"))
+                           "--delivery", delivery, "--timezone", "UTC", *extra], self.name("stream"))
         rc, _, out, _ = self.finish_first(waiter, proc)
         if rc != 0:
             self.finish(proc, stop=True)
@@ -351,21 +354,39 @@ class Bench:
         log(f"freshness at {self.args.freshness_rate}/s: p50 {r['p50_ms']:.1f} p99 {r['p99_ms']:.1f} ms, "
             f"missing {r['missing']}")
 
+    def reprocess_full(self, table, extra=()):
+        out_topic = self.topic("reprocess-out", dlq=True)
+        everything = json.dumps({self.input: {str(p): -2 for p in range(3)}})  # earliest on each partition
+        seconds, rss, _, err = self.run([self.reprocessor, "reprocess", "-b", self.brokers, "--table", table,
+                                         "--starting-offsets", everything, "--output-topic", out_topic, *extra],
+                                        self.name("reprocess"))
+        produced = int(re.search(r"produced (\d+)", err).group(1))
+        if produced != self.args.records:
+            raise RuntimeError(f"reprocess produced {produced} of {self.args.records}")
+        return {"seconds": seconds, "rate": produced / seconds, "rss_mb": rss}
+
+    # The logic kinds a user can pick (--logic), each running the visits logic.
+    def logic_kinds(self):
+        return {"builtin": (),
+                "plugin": ("--logic", "plugin:" + str(self.build / "examples" / "plugins" / "visits_plugin.so")),
+                "lua": ("--logic", "lua:" + str(ROOT / "examples" / "lua" / "visits.lua"))}
+
+    def logics(self):
+        table = self.results["sync"]["table"]
+        runs = {}
+        # Alternating kinds within each repeat, so load changes hit every kind alike.
+        for _ in range(self.args.repeat):
+            for kind, extra in self.logic_kinds().items():
+                runs.setdefault(f"stream_{kind}", []).append(self.stream_run("at-least-once", extra))
+                runs.setdefault(f"reprocess_{kind}", []).append(self.reprocess_full(table, extra))
+        self.results["logics"] = {k: self.median(v) for k, v in runs.items()}
+        for k, v in self.results["logics"].items():
+            log(f"logics {k}: {v['rate']:,.0f} records/s, {v['rss_mb']:.0f} MB")
+
     def reprocess(self):
         table = self.results["sync"]["table"]
 
-        def full():
-            out_topic = self.topic("reprocess-out", dlq=True)
-            everything = json.dumps({self.input: {str(p): -2 for p in range(3)}})  # earliest on each partition
-            seconds, rss, _, err = self.run([self.reprocessor, "reprocess", "-b", self.brokers, "--table", table,
-                                             "--starting-offsets", everything, "--output-topic", out_topic],
-                                            self.name("reprocess"))
-            produced = int(re.search(r"produced (\d+)", err).group(1))
-            if produced != self.args.records:
-                raise RuntimeError(f"reprocess produced {produced} of {self.args.records}")
-            return {"seconds": seconds, "rate": produced / seconds, "rss_mb": rss}
-
-        self.results["reprocess"] = self.median_of(full)
+        self.results["reprocess"] = self.median_of(lambda: self.reprocess_full(table))
         r = self.results["reprocess"]
         log(f"reprocess: {r['rate']:,.0f} rows/s, {r['rss_mb']:.0f} MB")
 
@@ -528,6 +549,15 @@ def report(results, args):
         rows.append((f"reprocess 3-offset slice of a {sl['table_rows']:,}-row table",
                      f"{sl['seconds'] * 1000:.0f} ms, {sl['files_read']} of {sl['files_total']} files read",
                      f"{sl['produced']} rows (3 offsets x 3 partitions)", "<= 0.3 s, <= 1 file"))
+    if "logics" in r:
+        lg = r["logics"]
+        for job in ("stream", "reprocess"):
+            base = lg[f"{job}_builtin"]["rate"]
+            for kind, name in (("builtin", "built in"), ("plugin", "as a C plugin"), ("lua", "in Lua")):
+                x = lg[f"{job}_{kind}"]
+                rows.append((f"{job} with the visits logic {name}: records/s", rate(x["rate"]),
+                             "" if kind == "builtin" else f"{ratio(x['rate'], base)} of built in",
+                             ">= 0.95x" if kind == "plugin" else ""))
     if "logic" in r:
         rows.append(("logic alone, one core", rate(r["logic"]["rate"]),
                      f"{ratio(r['logic']['rate'], best_consume)} of the faster raw consume", ""))
