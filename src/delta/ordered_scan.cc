@@ -19,18 +19,6 @@ namespace {
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
-bool IsInteger(const arrow::DataType& type) {
-  switch (type.id()) {
-    case arrow::Type::INT8:
-    case arrow::Type::INT16:
-    case arrow::Type::INT32:
-    case arrow::Type::INT64:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // An integer column's values, whatever its width, without a virtual call per value.
 class IntColumn {
  public:
@@ -746,7 +734,7 @@ Result<std::unique_ptr<OrderedScan>> OrderedScan::Open(const std::vector<AddFile
   RP_ASSIGN_OR_RETURN(impl->scanner, Scanner::Make(std::move(spec)));
   for (const std::string& name : {options.group_column, options.order_column}) {
     auto field = impl->scanner->output_schema()->GetFieldByName(name);
-    if (!field || !IsInteger(*field->type())) {
+    if (!field || !IsIntegerType(*field->type())) {
       return Status::InvalidArgument("an ordered scan needs '" + name + "' as an integer output column");
     }
   }

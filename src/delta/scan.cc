@@ -42,7 +42,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> DropDeletedRows(std::shared_ptr<arro
   const auto end = std::lower_bound(begin, deleted.end(), static_cast<uint64_t>(first + batch->num_rows()));
   if (begin == end) return batch;
   arrow::Int64Builder kept;
-  Status st = FromArrow(kept.Reserve(batch->num_rows() - (end - begin)), "deletion vector of " + path, Status::Code::kCorruption);
+  Status st = FromArrow(kept.Reserve(batch->num_rows() - (end - begin)), "deletion vector of " + path,
+                        Status::Code::kCorruption);
   if (!st.ok()) return st;
   auto next = begin;
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
@@ -53,9 +54,11 @@ Result<std::shared_ptr<arrow::RecordBatch>> DropDeletedRows(std::shared_ptr<arro
     kept.UnsafeAppend(i);
   }
   std::shared_ptr<arrow::Array> indices;
-  RP_RETURN_IF_ERROR(FromArrow(kept.Finish(&indices), "deletion vector of " + path, Status::Code::kCorruption));
+  RP_RETURN_IF_ERROR(
+      FromArrow(kept.Finish(&indices), "deletion vector of " + path, Status::Code::kCorruption));
   auto taken = arrow::compute::Take(batch, indices);
-  if (!taken.ok()) return FromArrow(taken.status(), "applying the deletion vector of " + path, Status::Code::kCorruption);
+  if (!taken.ok())
+    return FromArrow(taken.status(), "applying the deletion vector of " + path, Status::Code::kCorruption);
   return taken->record_batch();
 }
 
@@ -100,6 +103,8 @@ Result<FileOutput> ReadOneFile(const Scanner& scanner, const AddFile& add) {
   return out;
 }
 
+}  // namespace
+
 bool IsIntegerType(const arrow::DataType& type) {
   switch (type.id()) {
     case arrow::Type::INT8:
@@ -111,6 +116,8 @@ bool IsIntegerType(const arrow::DataType& type) {
       return false;
   }
 }
+
+namespace {
 
 Status Validate(const ScanSpec& spec) {
   if (!spec.schema) return Status::InvalidArgument("scan without a table schema");
@@ -137,7 +144,8 @@ bool BlocksMayMatch(const AddFile& add, const ScanSpec& spec) {
   return !index.ok() || index->MayMatch(spec.filter, *spec.block_index);
 }
 
-Result<ScanPlan> PlanWith(const std::vector<AddFile>& files, const BoundFilter& filter, const ScanSpec& spec) {
+Result<ScanPlan> PlanWith(const std::vector<AddFile>& files, const BoundFilter& filter,
+                          const ScanSpec& spec) {
   ScanPlan plan;
   plan.metrics.files_total = static_cast<int64_t>(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
@@ -412,7 +420,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> FileScan::Next() {
   int64_t length = std::min(row_group_left_, options_.batch_rows);
   if (parquet_->batches) {
     try {
-      RP_RETURN_IF_ERROR(FromArrow(parquet_->batches->ReadNext(&decoded), "read " + path_, Status::Code::kCorruption));
+      RP_RETURN_IF_ERROR(
+          FromArrow(parquet_->batches->ReadNext(&decoded), "read " + path_, Status::Code::kCorruption));
     } catch (const std::exception& e) {
       return Status::Corruption("read " + path_ + ": " + e.what());
     }
@@ -437,7 +446,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> FileScan::Assemble(std::shared_ptr<a
     const auto& field = *needed[i];
     if (scanner_->needed_is_partition_[i]) {
       auto a = arrow::MakeArrayFromScalar(*constants_[i], length);
-      if (!a.ok()) return FromArrow(a.status(), "partition column " + field.name(), Status::Code::kCorruption);
+      if (!a.ok())
+        return FromArrow(a.status(), "partition column " + field.name(), Status::Code::kCorruption);
       columns[i] = *a;
     } else if (!in_file_[i] || !decoded) {
       auto a = arrow::MakeArrayOfNull(field.type(), length);

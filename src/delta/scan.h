@@ -60,6 +60,10 @@ struct ScanPlan {
 // Decides which files a scan must read, without reading any.
 Result<ScanPlan> PlanScan(const std::vector<AddFile>& files, const ScanSpec& spec);
 
+// Whether a column of this type holds Arrow signed integers (8 to 64 bits):
+// the columns row-group statistics and ordered scans read as int64.
+bool IsIntegerType(const arrow::DataType& type);
+
 struct ScanResult {
   std::shared_ptr<arrow::Schema> schema;  // the output columns
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches;

@@ -3,10 +3,36 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/uuid.h"
 #include "kafka/admin.h"
 #include "kafka/handle.h"
 
 namespace rp::kafka {
+namespace {
+
+// librdkafka's error callback runs on the thread that serves the handle's callbacks.
+void OnBrokerError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  static_cast<BrokerErrors*>(opaque)->Record(err, reason);
+}
+
+}  // namespace
+
+Result<HandlePtr> NewQueryConsumer(ClientConfig config, const std::string& group_prefix,
+                                   BrokerErrors* errors) {
+  config.Set("group.id", group_prefix + "-" + NewUuid());
+  RP_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, config.BuildRdKafkaConf());
+  rd_kafka_conf_set_opaque(conf, errors);
+  rd_kafka_conf_set_error_cb(conf, &OnBrokerError);
+  char err[512];
+  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!raw) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(std::string("cannot create Kafka consumer: ") + err);
+  }
+  HandlePtr rk(raw);
+  rd_kafka_poll_set_consumer(rk.get());
+  return rk;
+}
 
 bool BrokerErrors::Record(int err, const char* reason) {
   std::string refusal;

@@ -20,6 +20,8 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "kafka/client_config.h"
+#include "kafka/handle.h"
 
 namespace rp::kafka {
 
@@ -45,6 +47,14 @@ class BrokerErrors {
 // blocking. On a consumer it polls the consumer queue, so it is only for a
 // consumer that has nothing assigned yet: a message polled here would be lost.
 void ServeCallbacks(rd_kafka_t* rk);
+
+// A consumer handle for a one-off question (watermarks, a topic's records):
+// a throwaway group id "<group_prefix>-<uuid>" (it never joins or commits, but
+// librdkafka wants one), its error callback feeding `errors`, which must
+// outlive it, and its callbacks served from the consumer queue
+// (ServeCallbacks), so a refused login is seen while it waits.
+Result<HandlePtr> NewQueryConsumer(ClientConfig config, const std::string& group_prefix,
+                                   BrokerErrors* errors);
 
 // TopicPartitions (admin.h) asked in short slices, serving callbacks in
 // between, so a refused login fails at once with its reason instead of a

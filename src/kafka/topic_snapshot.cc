@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include "common/uuid.h"
 #include "kafka/broker_errors.h"
 #include "kafka/handle.h"
 #include "kafka/message_view.h"
@@ -29,33 +28,16 @@ Record CopyMessage(const rd_kafka_message_t* m, MessageViewer* viewer) {
   return r;
 }
 
-// librdkafka's error callback runs on our thread, inside rd_kafka_consumer_poll.
-void OnBrokerError(rd_kafka_t*, int err, const char* reason, void* opaque) {
-  static_cast<BrokerErrors*>(opaque)->Record(err, reason);
-}
-
 }  // namespace
 
 Result<std::vector<Record>> ReadTopicSnapshot(const ClientConfig& config, const std::string& topic,
                                               const TopicSnapshotOptions& options) {
   ClientConfig effective = config;
-  // A throwaway group id: we only assign() and never commit, but librdkafka
-  // wants one for a KafkaConsumer handle.
-  effective.Set("group.id", "rp-read-topic-" + NewUuid());
+  // We only assign() and never commit.
   effective.Set("enable.auto.commit", "false");
   effective.Set("enable.partition.eof", "true");
-  RP_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, effective.BuildRdKafkaConf());
   BrokerErrors broker_errors;
-  rd_kafka_conf_set_opaque(conf, &broker_errors);
-  rd_kafka_conf_set_error_cb(conf, &OnBrokerError);
-  char err[512];
-  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (!raw) {
-    rd_kafka_conf_destroy(conf);
-    return Status::InvalidArgument(std::string("cannot create Kafka consumer: ") + err);
-  }
-  HandlePtr rk(raw);
-  rd_kafka_poll_set_consumer(rk.get());
+  RP_ASSIGN_OR_RETURN(HandlePtr rk, NewQueryConsumer(effective, "rp-read-topic", &broker_errors));
   const int timeout_ms = static_cast<int>(options.timeout.count());
 
   RP_ASSIGN_OR_RETURN(std::vector<int32_t> partitions,
