@@ -20,6 +20,7 @@
 #include "delta/data_file_path.h"
 #include "delta/deletion_vector.h"
 #include "delta/file_stats.h"
+#include "delta/parallel_for.h"
 #include "delta/partition_path.h"
 #include "delta/partition_value.h"
 
@@ -189,31 +190,16 @@ Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec)
   RP_ASSIGN_OR_RETURN(ScanPlan plan, scanner->Plan(files));
 
   const size_t n = plan.files.size();
-  std::vector<std::optional<Result<FileOutput>>> outputs(n);
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  auto work = [&]() {
-    size_t i;
-    while (!failed.load() && (i = next.fetch_add(1)) < n) {
-      outputs[i] = ReadOneFile(*scanner, files[plan.files[i]]);
-      if (!outputs[i]->ok()) failed.store(true);
-    }
-  };
-  size_t threads = spec.num_threads > 0 ? static_cast<size_t>(spec.num_threads)
-                                        : std::max<size_t>(1, std::thread::hardware_concurrency());
-  threads = std::min(threads, n);
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  std::vector<FileOutput> outputs(n);
+  RP_RETURN_IF_ERROR(ParallelFor(n, spec.num_threads, nullptr, [&](size_t i) -> Status {
+    RP_ASSIGN_OR_RETURN(outputs[i], ReadOneFile(*scanner, files[plan.files[i]]));
+    return Status::OK();
+  }));
 
   ScanResult result;
   result.schema = scanner->output_schema();
   result.metrics = plan.metrics;
-  for (size_t i = 0; i < n; ++i) {
-    if (!outputs[i]) continue;  // not started because another file failed
-    if (!outputs[i]->ok()) return outputs[i]->status();
-    FileOutput& out = outputs[i]->value();
+  for (FileOutput& out : outputs) {
     result.metrics.rows_read += out.rows_read;
     result.metrics.rows_deleted += out.rows_deleted;
     for (auto& b : out.batches) {
@@ -221,7 +207,6 @@ Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec)
       result.batches.push_back(std::move(b));
     }
   }
-  if (failed.load()) return Status::Internal("a scan worker failed without an error");
   return result;
 }
 
