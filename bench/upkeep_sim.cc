@@ -34,7 +34,8 @@
 // 100,000-record limit is never reached).
 //
 // Every --report-minutes (default 60) of simulated time it measures the table
-// as a new reader sees it: Table::Open (median of --repeat) and a 3-offset
+// as a new reader sees it: Table::Open, for a writer and read-only (median
+// of --repeat), and a 3-offset
 // slice (partition = p AND offset BETWEEN o AND o+2, o from the last hour,
 // opened and scanned with reprocess's columns), plus versions, live files,
 // tombstones, the latest checkpoint, _delta_log and data files on disk.
@@ -268,7 +269,8 @@ struct Report {
   // --eager-gc: removed files deleted early that vacuum would still have kept
   // (not included above).
   int64_t data_files_collected = 0, data_bytes_collected = 0;
-  double load_ms = 0;  // Table::Open, median
+  double load_ms = 0;         // Table::Open for writing (tombstones kept), median
+  double reader_load_ms = 0;  // Table::Open read-only, as reprocess, read-table and lag open it, median
   std::vector<SliceFigures> slices;
   double slice_ms = 0;  // median of the slices (open + scan)
   int64_t slice_files_read_max = 0;
@@ -482,10 +484,10 @@ class Simulation {
     // ReconcileWithTable: sync reads what the compactor committed meanwhile.
     Check(sync_table_->Refresh(), "refresh sync's handle");
     auto batch = Check(rows.Finish(), "finish a batch");
-    auto adds = Check(
-        rp::delta::WriteDataFiles(*sync_table_->storage(), rp::jobs::RawTablePartitionColumns(), *batch,
-                                  rp::jobs::RawTableWriterOptions(settings_.layout)),  // as sync writes
-        "write data files");
+    auto adds =
+        Check(rp::delta::WriteDataFiles(*sync_table_->storage(), rp::jobs::RawTablePartitionColumns(), *batch,
+                                        rp::jobs::RawTableWriterOptions(settings_.layout)),  // as sync writes
+              "write data files");
     for (auto& a : adds) {
       Touch(LocalPath(a.path), now_ms_);
       a.modification_time = now_ms_;  // what the file system now says
@@ -593,6 +595,12 @@ class Simulation {
     }
   }
 
+  static rp::delta::TableOptions ReaderOptions() {
+    rp::delta::TableOptions options;
+    options.read_only = true;
+    return options;
+  }
+
   Report Measure() {
     Report r;
     r.sim_hours = static_cast<double>(now_ms_ - start_ms_) / kHourMs;
@@ -612,6 +620,13 @@ class Simulation {
       load_ms.push_back(SecondsSince(t0) * 1e3);
     }
     r.load_ms = Median(load_ms);
+    std::vector<double> reader_load_ms;
+    for (int i = 0; i < flags_.repeat; ++i) {
+      const auto t0 = Steady::now();
+      auto reader = Check(rp::delta::Table::Open(path_, ReaderOptions()), "open read-only");
+      reader_load_ms.push_back(SecondsSince(t0) * 1e3);
+    }
+    r.reader_load_ms = Median(reader_load_ms);
     const auto snap = opened->snapshot();
     r.version = snap->version();
     r.live_files = snap->num_files();
@@ -644,7 +659,7 @@ class Simulation {
       const int64_t hi = std::max(lo, next_offset_[s.partition] - 3);
       s.offset = std::uniform_int_distribution<int64_t>(lo, hi)(slice_rng_);
       const auto t0 = Steady::now();
-      auto table = Check(rp::delta::Table::Open(path_), "open for the slice");
+      auto table = Check(rp::delta::Table::Open(path_, ReaderOptions()), "open for the slice");
       const auto t1 = Steady::now();
       const auto ss = table->snapshot();
       std::vector<rp::delta::AddFile> files;
@@ -705,20 +720,20 @@ class Simulation {
     std::printf("  table configuration:");
     for (const auto& [k, v] : configuration_) std::printf(" %s=%s", k.c_str(), v.c_str());
     std::printf("\n  load average at start: %s\n", LoadAverage().c_str());
-    std::printf("%6s %8s %6s %7s %8s %8s %7s %8s %8s %8s %7s %8s %5s %6s %7s %7s\n", "sim_h", "version",
+    std::printf("%6s %8s %6s %7s %8s %8s %7s %8s %8s %8s %7s %8s %8s %5s %6s %7s %7s\n", "sim_h", "version",
                 "live", "tomb_ld", "tomb_wr", "ckpt_KB", "log_n", "log_MB", "data_n", "data_MB", "load_ms",
-                "slice_ms", "read", "rss_MB", "real_s", "total_s");
+                "rload_ms", "slice_ms", "read", "rss_MB", "real_s", "total_s");
     std::fflush(stdout);
   }
 
   void PrintLine(const Report& r) const {
     std::printf("%6.2f %8" PRId64 " %6" PRId64 " %7" PRId64 " %8" PRId64 " %8.1f %7" PRId64 " %8.2f %8" PRId64
-                " %8.1f %7.1f %8.1f %5" PRId64 " %6" PRId64 " %7.1f %7.1f\n",
+                " %8.1f %7.1f %8.1f %8.1f %5" PRId64 " %6" PRId64 " %7.1f %7.1f\n",
                 r.sim_hours, r.version, r.live_files, r.tombstones_loaded, r.tombstones_writer,
                 static_cast<double>(r.checkpoint_bytes) / 1024, r.log.files,
                 static_cast<double>(r.log.bytes) / 1e6, r.data_files + r.data_files_collected,
-                static_cast<double>(r.data_bytes + r.data_bytes_collected) / 1e6, r.load_ms, r.slice_ms,
-                r.slice_files_read_max, r.rss_mb, r.real_s, r.real_s_total);
+                static_cast<double>(r.data_bytes + r.data_bytes_collected) / 1e6, r.load_ms, r.reader_load_ms,
+                r.slice_ms, r.slice_files_read_max, r.rss_mb, r.real_s, r.real_s_total);
     std::fflush(stdout);
   }
 
@@ -754,7 +769,8 @@ class Simulation {
                     r.data_files_collected, static_cast<double>(r.data_bytes_collected) / 1e6);
       }
       std::printf("\n");
-      std::printf("  snapshot load (Table::Open, median of %d): %.2f ms\n", flags_.repeat, r.load_ms);
+      std::printf("  snapshot load (Table::Open, median of %d): %.2f ms for a writer, %.2f ms read-only\n",
+                  flags_.repeat, r.load_ms, r.reader_load_ms);
       for (const auto& s : r.slices) {
         std::printf("  slice partition %d offsets %" PRId64 "..%" PRId64
                     ": %.2f ms (open %.2f + scan %.2f); files %" PRId64 ", pruned %" PRId64
@@ -833,16 +849,16 @@ class Simulation {
           << ", \"log_oldest_commit\": " << r.log.oldest_commit << ", \"data_files\": " << r.data_files
           << ", \"data_bytes\": " << r.data_bytes << ", \"data_files_collected\": " << r.data_files_collected
           << ", \"data_bytes_collected\": " << r.data_bytes_collected << ", \"load_ms\": " << r.load_ms
-          << ", \"slice_ms\": " << r.slice_ms << ", \"slice_files_read_max\": " << r.slice_files_read_max
-          << ", \"slices\": [";
+          << ", \"reader_load_ms\": " << r.reader_load_ms << ", \"slice_ms\": " << r.slice_ms
+          << ", \"slice_files_read_max\": " << r.slice_files_read_max << ", \"slices\": [";
       for (size_t k = 0; k < r.slices.size(); ++k) {
         const SliceFigures& s = r.slices[k];
         out << (k ? ", " : "") << "{\"partition\": " << s.partition << ", \"offset\": " << s.offset
             << ", \"ms\": " << s.ms << ", \"open_ms\": " << s.open_ms << ", \"scan_ms\": " << s.scan_ms
             << ", \"files_total\": " << s.files_total << ", \"files_pruned\": " << s.files_pruned
             << ", \"files_skipped\": " << s.files_skipped << ", \"files_read\": " << s.files_read
-            << ", \"files_read_by_stats\": " << s.files_read_by_stats
-            << ", \"rows_read\": " << s.rows_read << "}";
+            << ", \"files_read_by_stats\": " << s.files_read_by_stats << ", \"rows_read\": " << s.rows_read
+            << "}";
       }
       out << "], \"interval\": {\"records\": " << a.records << ", \"sync_commits\": " << a.sync_commits
           << ", \"sync_files\": " << a.sync_files << ", \"compactions\": " << a.compactions

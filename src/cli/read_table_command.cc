@@ -32,7 +32,7 @@ struct ReadTableFlags {
 // damaged. A missing table or version is the caller's mistake (exit 2).
 Result<std::shared_ptr<const delta::Snapshot>> LoadSnapshotAt(const delta::LogStore& store,
                                                               std::optional<int64_t> version) {
-  auto snap = delta::LoadSnapshot(store, version);
+  auto snap = delta::LoadSnapshot(store, version, delta::LoadOptions{.tombstones = false});
   if (!snap.ok()) {
     if (snap.status().IsNotFound()) return Status::InvalidArgument(snap.status().message());
     return snap.status();

@@ -320,7 +320,7 @@ Status ReadActionColumn(const std::string& name, const arrow::ChunkedArray& colu
   return Status::OK();
 }
 
-Result<LogActions> DecodeCheckpoint(const std::shared_ptr<arrow::io::RandomAccessFile>& input) {
+Result<LogActions> DecodeCheckpoint(const std::shared_ptr<arrow::io::RandomAccessFile>& input, bool removes) {
   auto reader = parquet::arrow::OpenFile(input, arrow::default_memory_pool());
   if (!reader.ok()) return Status::Corruption("not a readable Parquet file: " + reader.status().ToString());
   std::shared_ptr<arrow::Schema> schema;
@@ -333,6 +333,7 @@ Result<LogActions> DecodeCheckpoint(const std::shared_ptr<arrow::io::RandomAcces
     if (name != "add" && name != "remove" && name != "txn" && name != "metaData" && name != "protocol")
       continue;
     any = true;
+    if (name == "remove" && !removes) continue;
     std::shared_ptr<arrow::ChunkedArray> column;
     st = (*reader)->ReadColumn(i, &column);
     if (!st.ok()) return Status::Corruption("cannot read column " + name + ": " + st.ToString());
@@ -346,12 +347,12 @@ Result<LogActions> DecodeCheckpoint(const std::shared_ptr<arrow::io::RandomAcces
 
 }  // namespace
 
-Result<LogActions> ReadCheckpoint(const LogStore& store, int64_t version) {
+Result<LogActions> ReadCheckpoint(const LogStore& store, int64_t version, bool removes) {
   const std::string name = CheckpointFileName(version);
   RP_ASSIGN_OR_RETURN(auto input, store.storage()->OpenForRead(LogStore::KeyOf(name)));
   // Arrow and Parquet may throw on malformed input; nothing escapes this layer.
   try {
-    auto actions = DecodeCheckpoint(input);
+    auto actions = DecodeCheckpoint(input, removes);
     if (!actions.ok())
       return Status::Corruption("checkpoint " + store.PathOf(name) + ": " + actions.status().message());
     return actions;
@@ -657,6 +658,9 @@ arrow::Result<EncodedCheckpoint> Encode(const Snapshot& snap, int64_t now_ms) {
 }  // namespace
 
 Result<EncodedCheckpoint> EncodeCheckpoint(const Snapshot& snapshot, int64_t now_ms) {
+  if (!snapshot.keeps_tombstones()) {
+    return Status::Internal("a checkpoint needs the tombstones, and this snapshot was loaded without them");
+  }
   try {
     auto encoded = Encode(snapshot, now_ms);
     if (!encoded.ok()) return Status::IOError("encoding checkpoint: " + encoded.status().ToString());

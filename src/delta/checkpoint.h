@@ -35,8 +35,9 @@ std::optional<LastCheckpoint> ReadLastCheckpoint(const LogStore& store);
 // extra columns (stats_parsed, sidecar, domainMetadata, …) and missing
 // optional ones are tolerated; add/remove.deletionVector are read. Returned
 // adds/removes/txns are in file order; commit_info is never set. NotFound if the file does not exist;
-// Corruption naming the file if it is not a readable checkpoint.
-Result<LogActions> ReadCheckpoint(const LogStore& store, int64_t version);
+// Corruption naming the file if it is not a readable checkpoint. Without
+// `removes` the remove column is not even decoded (LoadOptions::tombstones).
+Result<LogActions> ReadCheckpoint(const LogStore& store, int64_t version, bool removes = true);
 
 // Encodes a snapshot as checkpoint rows: protocol, metaData, txns, live adds,
 // and the tombstones younger than delta.deletedFileRetentionDuration (default

@@ -62,7 +62,7 @@ void Snapshot::ApplyActions(const LogActions& actions) {
       table_size_bytes_ -= it->second.size;
       files_.erase(it);
     }
-    tombstones_.insert_or_assign(LogicalFileKey(r.path, r.deletion_vector), r);
+    if (keeps_tombstones_) tombstones_.insert_or_assign(LogicalFileKey(r.path, r.deletion_vector), r);
   }
   for (const auto& a : actions.adds) {
     auto [it, inserted] = files_.try_emplace(a.path, a);
@@ -73,7 +73,7 @@ void Snapshot::ApplyActions(const LogActions& actions) {
     table_size_bytes_ += a.size;
     // Only the tombstone of this logical file: a DELETE that adds (p, dv2)
     // leaves the tombstone of (p, dv1), which keeps dv1's file from vacuum.
-    tombstones_.erase(LogicalFileKey(a.path, a.deletion_vector));
+    if (keeps_tombstones_) tombstones_.erase(LogicalFileKey(a.path, a.deletion_vector));
   }
   for (const auto& t : actions.txns) txns_.insert_or_assign(t.app_id, t);
 }
@@ -121,7 +121,8 @@ Status ReplayCommit(const LogStore& store, int64_t version, Snapshot* snapshot) 
 
 }  // namespace
 
-Result<std::shared_ptr<Snapshot>> LoadSnapshot(const LogStore& store, std::optional<int64_t> version) {
+Result<std::shared_ptr<Snapshot>> LoadSnapshot(const LogStore& store, std::optional<int64_t> version,
+                                               LoadOptions options) {
   if (version && *version < 0)
     return Status::InvalidArgument("negative table version " + std::to_string(*version));
   // The hint lets us list only from its version on; a missing, stale or
@@ -154,12 +155,12 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(const LogStore& store, std::optio
     return Status::NotFound("table " + store.table_root() + " has no version " + std::to_string(target) +
                             " (latest is " + std::to_string(latest) + ")");
   }
-  auto snapshot = std::make_shared<Snapshot>();
+  auto snapshot = std::make_shared<Snapshot>(options);
   auto cp = std::upper_bound(listing.checkpoints.begin(), listing.checkpoints.end(), target);
   int64_t next = 0;
   if (cp != listing.checkpoints.begin()) {
     const int64_t cp_version = *std::prev(cp);
-    RP_ASSIGN_OR_RETURN(LogActions actions, ReadCheckpoint(store, cp_version));
+    RP_ASSIGN_OR_RETURN(LogActions actions, ReadCheckpoint(store, cp_version, options.tombstones));
     RP_RETURN_IF_ERROR(snapshot->ApplyCheckpoint(cp_version, actions));
     next = cp_version + 1;
   } else if (listing.commits.empty() || listing.commits.front() != 0) {

@@ -23,6 +23,16 @@ namespace rp::delta {
 
 class LogStore;
 
+// How much of the state a load keeps.
+struct LoadOptions {
+  // Tombstones are what a writer needs (conflict checks, the next checkpoint,
+  // vacuum); a reader never does. On a busy table they are most of the
+  // checkpoint (every file removed within delta.deletedFileRetentionDuration:
+  // ~22k beside ~220 live files after a day of sync with auto-compaction), so
+  // a reader that skips them opens it several times faster.
+  bool tombstones = true;
+};
+
 class Snapshot {
  public:
   // Ordered by path, so iteration order is stable across loads.
@@ -31,6 +41,7 @@ class Snapshot {
   using TxnMap = std::map<std::string, Txn, std::less<>>;
 
   Snapshot() = default;  // an empty state before version 0 (version() == -1)
+  explicit Snapshot(LoadOptions options) : keeps_tombstones_(options.tombstones) {}
 
   int64_t version() const { return version_; }
   const Protocol& protocol() const { return protocol_; }
@@ -45,6 +56,9 @@ class Snapshot {
   // file (LogicalFileKey, deletion_vector.h): the path, plus the DV's id for
   // a file removed with a deletion vector.
   const TombstoneMap& tombstones() const { return tombstones_; }
+  // False for a reader's snapshot (LoadOptions::tombstones): tombstones() is
+  // then empty whatever the log says, and nothing may be written from it.
+  bool keeps_tombstones() const { return keeps_tombstones_; }
   // Latest txn per appId.
   const TxnMap& txns() const { return txns_; }
   // The latest version recorded for `app_id`, or nullopt if it never committed.
@@ -78,6 +92,7 @@ class Snapshot {
   void ApplyActions(const LogActions& actions);
 
   int64_t version_ = -1;
+  bool keeps_tombstones_ = true;
   bool has_protocol_ = false;
   bool has_metadata_ = false;
   Protocol protocol_;
@@ -97,7 +112,8 @@ class Snapshot {
 // naming the file for a bad commit/checkpoint or a gap; Unsupported for a
 // protocol we cannot read.
 Result<std::shared_ptr<Snapshot>> LoadSnapshot(const LogStore& store,
-                                               std::optional<int64_t> version = std::nullopt);
+                                               std::optional<int64_t> version = std::nullopt,
+                                               LoadOptions options = {});
 
 // Applies to `snapshot` every commit written after it (probing version+1,
 // version+2, … until one is missing). Returns how many were applied.

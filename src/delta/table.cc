@@ -163,7 +163,8 @@ int64_t Table::Now() const { return options_.clock(); }
 
 Result<std::unique_ptr<Table>> Table::Open(std::string path, TableOptions options) {
   RP_ASSIGN_OR_RETURN(LogStore store, LogStore::Open(path, options.storage));
-  RP_ASSIGN_OR_RETURN(auto snapshot, LoadSnapshot(store));
+  RP_ASSIGN_OR_RETURN(auto snapshot,
+                      LoadSnapshot(store, std::nullopt, LoadOptions{.tombstones = !options.read_only}));
   return std::unique_ptr<Table>(
       new Table(std::move(store), WithDefaults(std::move(options)), std::move(snapshot)));
 }
@@ -248,7 +249,8 @@ Result<std::shared_ptr<const Snapshot>> Table::GetSnapshot(std::optional<int64_t
     }
   }
   if (*version == latest_->version()) return std::shared_ptr<const Snapshot>(latest_);
-  RP_ASSIGN_OR_RETURN(auto older, LoadSnapshot(store_, version));
+  RP_ASSIGN_OR_RETURN(auto older,
+                      LoadSnapshot(store_, version, LoadOptions{.tombstones = !options_.read_only}));
   return std::shared_ptr<const Snapshot>(std::move(older));
 }
 

@@ -50,6 +50,9 @@ struct TableOptions {
   std::string engine_info = "stream-reprocessor";
   // Passed to OpenStorage with the table's location.
   StorageOptions storage;
+  // A handle that only reads: its snapshots skip the tombstones, which are
+  // most of a busy table's checkpoint (LoadOptions), and Commit refuses.
+  bool read_only = false;
   // Milliseconds since the epoch; the system clock when unset (tests inject).
   std::function<int64_t()> clock;
   // Called when post-commit work (checksum, checkpoint, cleanup) fails; the default

@@ -121,6 +121,10 @@ Result<int64_t> Transaction::Commit(std::string operation,
   const LogStore& store = table.store_;
   {
     const Snapshot& snap = *table.latest_;
+    if (!snap.keeps_tombstones()) {
+      // Its conflict checks and the checkpoints after it need them.
+      return Status::InvalidArgument("table " + table.path() + " was opened for reading only");
+    }
     RP_RETURN_IF_ERROR(CheckWriteSupported(snap.protocol(), snap.metadata()));
     RP_RETURN_IF_ERROR(ValidateAdds(adds_, snap));
     for (const auto& r : removes_) {

@@ -57,6 +57,9 @@ Result<std::optional<std::string>> KeyInRoot(const Storage& storage, const std::
 }  // namespace
 
 Result<VacuumResult> Vacuum(const Storage& storage, const Snapshot& snapshot, const VacuumOptions& options) {
+  if (!snapshot.keeps_tombstones()) {
+    return Status::Internal("vacuum needs the tombstones, and this snapshot was loaded without them");
+  }
   if (snapshot.version() < 0) return Status::InvalidArgument("vacuum needs a table snapshot (version >= 0)");
   RP_RETURN_IF_ERROR(CheckWriteSupported(snapshot.protocol(), snapshot.metadata()));
   RP_ASSIGN_OR_RETURN(const int64_t configured_ms, DeletedFileRetentionMs(snapshot.metadata()));

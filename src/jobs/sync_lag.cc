@@ -54,6 +54,7 @@ SyncLag ComputeSyncLag(const delta::Snapshot& snapshot, const std::string& job_i
 Result<SyncLag> MeasureSyncLag(const SyncLagOptions& options) {
   delta::TableOptions table_options;
   table_options.storage = options.storage;
+  table_options.read_only = true;
   auto table = delta::Table::Open(options.table_path, table_options);
   if (!table.ok()) {
     // "no Delta table at …": the caller's mistake, like a bad flag.

@@ -6,9 +6,12 @@
 #include <filesystem>
 
 #include "delta/action_json.h"
+#include "delta/checkpoint.h"
 #include "delta/log_paths.h"
 #include "delta/log_store.h"
 #include "delta/table.h"
+#include "delta/transaction.h"
+#include "delta/vacuum.h"
 #include "log_test_util.h"
 
 namespace rp::delta {
@@ -72,7 +75,8 @@ TEST(Snapshot, TheLatestTxnVersionPerAppIdWins) {
   TempDir dir;
   auto table = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints());
   ASSERT_TRUE(table.ok());
-  const std::vector<std::pair<std::string, int64_t>> commits = {{"a", 10}, {"b", 3}, {"a", 12}, {"a", 11}, {"c", 0}};
+  const std::vector<std::pair<std::string, int64_t>> commits = {
+      {"a", 10}, {"b", 3}, {"a", 12}, {"a", 11}, {"c", 0}};
   for (const auto& [app, version] : commits) {
     Transaction txn = (*table)->NewTransaction();
     txn.SetTxn(app, version);
@@ -94,7 +98,8 @@ TEST(Snapshot, AddsAndRemovesReconcileByPath) {
   ASSERT_TRUE(Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints()).ok());
   LogStore store = testing::LogStoreAt(dir.path());
   LogActions c1;
-  c1.adds = {MakeAdd("a.parquet", "2024", 10), MakeAdd("b.parquet", "2024", 20), MakeAdd("c.parquet", "2025", 30)};
+  c1.adds = {MakeAdd("a.parquet", "2024", 10), MakeAdd("b.parquet", "2024", 20),
+             MakeAdd("c.parquet", "2025", 30)};
   RawCommit(store, 1, c1);
   LogActions c2;  // remove a, re-add b with new stats (replaces it)
   RemoveFile ra;
@@ -131,6 +136,78 @@ TEST(Snapshot, AddsAndRemovesReconcileByPath) {
   EXPECT_EQ((*v3)->tombstones().count("year=2025/c.parquet"), 1u);
 }
 
+TEST(Snapshot, AReaderLoadSkipsTombstonesButSeesTheSameFilesFromACheckpointAndCommits) {
+  TempDir dir;
+  ASSERT_TRUE(Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints()).ok());
+  LogStore store = testing::LogStoreAt(dir.path());
+  LogActions c1;
+  c1.adds = {MakeAdd("a.parquet", "2024", 10), MakeAdd("b.parquet", "2024", 20),
+             MakeAdd("c.parquet", "2025", 30)};
+  RawCommit(store, 1, c1);
+  LogActions c2;
+  RemoveFile ra;
+  ra.path = "year=2024/a.parquet";
+  ra.deletion_timestamp = 5;
+  c2.removes = {ra};
+  RawCommit(store, 2, c2);
+  // The checkpoint at 2 holds a's tombstone; commit 3 removes c after it.
+  auto at2 = LoadSnapshot(store, 2);
+  ASSERT_TRUE(at2.ok()) << at2.status().ToString();
+  ASSERT_TRUE(WriteCheckpoint(store, **at2, 10).ok());
+  LogActions c3;
+  RemoveFile rc;
+  rc.path = "year=2025/c.parquet";
+  rc.deletion_timestamp = 6;
+  c3.removes = {rc};
+  c3.adds = {MakeAdd("d.parquet", "2025", 40)};
+  RawCommit(store, 3, c3);
+
+  auto writer = LoadSnapshot(store);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  auto reader = LoadSnapshot(store, std::nullopt, LoadOptions{.tombstones = false});
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*writer)->tombstones().size(), 2u);
+  EXPECT_TRUE((*writer)->keeps_tombstones());
+  EXPECT_TRUE((*reader)->tombstones().empty());
+  EXPECT_FALSE((*reader)->keeps_tombstones());
+  ASSERT_EQ((*reader)->num_files(), 2);
+  for (const auto& [path, add] : (*writer)->files())
+    EXPECT_TRUE(SameAdd((*reader)->files().at(path), add)) << path;
+  EXPECT_EQ((*reader)->table_size_bytes(), 20 + 40);
+  EXPECT_EQ((*reader)->version(), 3);
+
+  // Nothing that needs the tombstones can be made from it.
+  auto encoded = EncodeCheckpoint(**reader, 10);
+  EXPECT_FALSE(encoded.ok());
+  EXPECT_TRUE(EncodeCheckpoint(**writer, 10).ok());
+  auto vacuumed = Vacuum(*store.storage(), **reader, VacuumOptions{});
+  ASSERT_FALSE(vacuumed.ok());
+  EXPECT_NE(vacuumed.status().message().find("tombstones"), std::string::npos)
+      << vacuumed.status().ToString();
+}
+
+TEST(Snapshot, ATableOpenedReadOnlyRefusesToCommitAndLeavesTheLogAlone) {
+  TempDir dir;
+  ASSERT_TRUE(Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints()).ok());
+  TableOptions options = NoCheckpoints();
+  options.read_only = true;
+  auto table = Table::Open(dir.path(), options);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  Transaction txn = (*table)->NewTransaction();
+  txn.AddFile(MakeAdd("a.parquet", "2024", 10));
+  auto committed = txn.Commit("WRITE");
+  ASSERT_FALSE(committed.ok());
+  EXPECT_NE(committed.status().message().find("opened for reading only"), std::string::npos)
+      << committed.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/_delta_log/" + CommitFileName(1)));
+  // A writer's handle of the same table still commits.
+  auto writable = Table::Open(dir.path(), NoCheckpoints());
+  ASSERT_TRUE(writable.ok());
+  Transaction ok = (*writable)->NewTransaction();
+  ok.AddFile(MakeAdd("a.parquet", "2024", 10));
+  EXPECT_TRUE(ok.Commit("WRITE").ok());
+}
+
 TEST(Snapshot, AGapInTheLogIsCorruptionNamingTheMissingFile) {
   TempDir dir;
   auto table = Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints());
@@ -159,12 +236,14 @@ TEST(Snapshot, ACorruptedCommitIsCorruptionNamingTheFileAndLine) {
   auto truncated = LoadSnapshot(testing::LogStoreAt(dir.path()));
   ASSERT_FALSE(truncated.ok());
   EXPECT_EQ(truncated.status().code(), Status::Code::kCorruption);
-  EXPECT_NE(truncated.status().message().find(path + " line 3"), std::string::npos) << truncated.status().ToString();
+  EXPECT_NE(truncated.status().message().find(path + " line 3"), std::string::npos)
+      << truncated.status().ToString();
 
   WriteFile(path, "garbage\n" + good);
   auto garbage = LoadSnapshot(testing::LogStoreAt(dir.path()));
   ASSERT_FALSE(garbage.ok());
-  EXPECT_NE(garbage.status().message().find(path + " line 1"), std::string::npos) << garbage.status().ToString();
+  EXPECT_NE(garbage.status().message().find(path + " line 1"), std::string::npos)
+      << garbage.status().ToString();
 
   WriteFile(path, "");
   auto empty = LoadSnapshot(testing::LogStoreAt(dir.path()));
