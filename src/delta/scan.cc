@@ -235,6 +235,17 @@ Result<std::shared_ptr<const Scanner>> Scanner::Make(ScanSpec spec) {
   }
   for (const auto& f : scanner->needed_)
     scanner->needed_is_partition_.push_back(partitions.count(f->name()) > 0);
+  std::vector<std::shared_ptr<arrow::Field>> filter_fields;
+  for (const auto& n : filter.Columns()) {
+    for (size_t i = 0; i < scanner->needed_.size(); ++i) {
+      if (scanner->needed_[i]->name() == n) {
+        scanner->filter_needed_.push_back(i);
+        filter_fields.push_back(scanner->needed_[i]);
+        break;
+      }
+    }
+  }
+  scanner->filter_schema_ = arrow::schema(filter_fields);
   scanner->needed_schema_ = arrow::schema(scanner->needed_);
   scanner->output_schema_ = arrow::schema(output_fields);
   scanner->filter_ = std::make_shared<const BoundFilter>(std::move(filter));
@@ -320,9 +331,17 @@ Result<std::unique_ptr<FileScan>> Scanner::Open(const AddFile& add, const FileSc
       if (field.field->name() == needed_[i]->name()) {
         file->in_file_[i] = true;
         CollectLeaves(field, &file->leaves_);
+        if (std::find(filter_needed_.begin(), filter_needed_.end(), i) != filter_needed_.end()) {
+          CollectLeaves(field, &file->probe_leaves_);
+        }
         break;
       }
     }
+  }
+  // Probing pays only when the filter's columns are a small part of the row
+  // (offsets beside values) and the filter does not take everything.
+  if (filter_->MatchesEverything() || file->probe_leaves_.size() >= file->leaves_.size()) {
+    file->probe_leaves_.clear();
   }
   return file;
 }
@@ -389,6 +408,13 @@ Status FileScan::StartRowGroup(int row_group) {
   row_group_left_ = row_group_rows(row_group);
   parquet_->batches.reset();
   if (leaves_.empty()) return Status::OK();  // partition columns only: nothing to decode
+  if (!probe_leaves_.empty()) {
+    RP_ASSIGN_OR_RETURN(bool any, RowGroupHasMatch(row_group));
+    if (!any) {
+      row_group_left_ = 0;  // Next() ends at once
+      return Status::OK();
+    }
+  }
   try {
     auto batches = parquet_->reader->GetRecordBatchReader({row_group}, leaves_);
     if (!batches.ok()) return FromArrow(batches.status(), "read " + path_, Status::Code::kCorruption);
@@ -414,6 +440,58 @@ Result<std::shared_ptr<arrow::RecordBatch>> FileScan::Next() {
     length = decoded->num_rows();
   }
   return Assemble(std::move(decoded), length);
+}
+
+// A file the planner could not rule out often holds no matching row: a block
+// index (block_index.h) is coarse, and min/max cannot see gaps. Its values
+// are most of each row, so the filter's columns (a Kafka partition and
+// offset: a few hundred KB of a row group's megabytes) are decoded and the
+// filter run on them first; the rest is decoded only for a row group that
+// has a match. Deleted rows are not taken out here: a row group whose only
+// matches are deleted is then decoded in full, and its rows dropped as usual.
+Result<bool> FileScan::RowGroupHasMatch(int row_group) {
+  std::unique_ptr<arrow::RecordBatchReader> probe;
+  try {
+    auto batches = parquet_->reader->GetRecordBatchReader({row_group}, probe_leaves_);
+    if (!batches.ok()) return FromArrow(batches.status(), "read " + path_, Status::Code::kCorruption);
+    probe = std::move(*batches);
+  } catch (const std::exception& e) {
+    return Status::Corruption("read " + path_ + ": " + e.what());
+  }
+  const auto& needed = scanner_->needed_;
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> decoded;
+    try {
+      RP_RETURN_IF_ERROR(FromArrow(probe->ReadNext(&decoded), "read " + path_, Status::Code::kCorruption));
+    } catch (const std::exception& e) {
+      return Status::Corruption("read " + path_ + ": " + e.what());
+    }
+    if (!decoded) return false;
+    const int64_t length = decoded->num_rows();
+    std::vector<std::shared_ptr<arrow::Array>> columns;
+    for (size_t i : scanner_->filter_needed_) {
+      const auto& field = *needed[i];
+      std::shared_ptr<arrow::Array> column;
+      if (scanner_->needed_is_partition_[i]) {
+        auto a = arrow::MakeArrayFromScalar(*constants_[i], length);
+        if (!a.ok())
+          return FromArrow(a.status(), "partition column " + field.name(), Status::Code::kCorruption);
+        column = *a;
+      } else if (!in_file_[i]) {
+        auto a = arrow::MakeArrayOfNull(field.type(), length);
+        if (!a.ok()) return FromArrow(a.status(), "column " + field.name(), Status::Code::kCorruption);
+        column = *a;
+      } else {
+        auto a = decoded->GetColumnByName(field.name());
+        if (!a) return Status::Corruption("read " + path_ + ": column '" + field.name() + "' not decoded");
+        RP_ASSIGN_OR_RETURN(column, ConformType(a, field, path_));
+      }
+      columns.push_back(std::move(column));
+    }
+    auto batch = arrow::RecordBatch::Make(scanner_->filter_schema_, length, std::move(columns));
+    RP_ASSIGN_OR_RETURN(auto selected, scanner_->filter_->SelectRows(*batch));
+    if (!selected || selected->length() > 0) return true;
+  }
 }
 
 // The needed columns of the next `length` rows (decoded: the file's columns

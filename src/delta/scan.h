@@ -111,6 +111,8 @@ class Scanner {
   std::shared_ptr<const BoundFilter> filter_;
   std::vector<std::shared_ptr<arrow::Field>> needed_;  // output columns, then filter-only columns
   std::vector<bool> needed_is_partition_;
+  std::vector<size_t> filter_needed_;             // the indexes in needed_ of the filter's columns
+  std::shared_ptr<arrow::Schema> filter_schema_;  // those columns
   std::shared_ptr<arrow::Schema> needed_schema_;
   std::shared_ptr<arrow::Schema> output_schema_;  // the first output_schema_->num_fields() of needed_
 };
@@ -151,6 +153,9 @@ class FileScan {
   FileScan(const Scanner* scanner, const AddFile* add);
   Result<std::shared_ptr<arrow::RecordBatch>> Assemble(std::shared_ptr<arrow::RecordBatch> decoded,
                                                        int64_t length);
+  // Whether any row of the row group matches the filter, decoding only the
+  // filter's columns (probe_leaves_).
+  Result<bool> RowGroupHasMatch(int row_group);
 
   const Scanner* scanner_;
   const AddFile* add_;
@@ -159,6 +164,7 @@ class FileScan {
   std::unique_ptr<Parquet> parquet_;
   std::vector<uint64_t> deleted_;                          // ascending row indexes of the whole file
   std::vector<int> leaves_;                                // Parquet leaf columns to read
+  std::vector<int> probe_leaves_;                          // of those, the filter's data columns
   std::vector<bool> in_file_;                              // per needed column: stored in the file
   std::vector<std::shared_ptr<arrow::Scalar>> constants_;  // per needed partition column
   std::vector<int64_t> row_group_start_;                   // file row index of each row group's first row
