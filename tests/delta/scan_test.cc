@@ -477,3 +477,59 @@ TEST(ScanRowGroups, ReadsOnlyTheRowGroupsWhoseStatsMayMatch) {
 
 }  // namespace
 }  // namespace rp::delta
+
+namespace rp::delta {
+namespace {
+
+// Offsets 0..9 and 100..109 of partition 0 in one row group: its min/max (0,
+// 109) cannot rule out offsets in between.
+std::vector<data_testing::SeedRow> TwoRuns() {
+  std::vector<data_testing::SeedRow> rows;
+  for (int64_t o : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109}) {
+    rows.push_back({data_testing::VisitJson(0, o), 0, o, 2025, 9, 4, 1});
+  }
+  return rows;
+}
+
+TEST(ScanRowGroups, ARowGroupWhoseOffsetsMissTheSliceIsNotDecodedInFull) {
+  data_testing::TempDir dir;
+  auto adds = WriteDataFiles(*data_testing::StorageAt(dir.path()), data_testing::SeedPartitionColumns(),
+                             *data_testing::SeedBatch(TwoRuns()));
+  ASSERT_TRUE(adds.ok()) << adds.status().ToString();
+  ASSERT_EQ(adds->size(), 1u);
+  ScanSpec spec;
+  spec.storage = data_testing::StorageAt(dir.path());
+  spec.schema = data_testing::SeedSchema();
+  spec.partition_columns = data_testing::SeedPartitionColumns();
+  // In the gap: the file is read (its stats span it), its values are not.
+  spec.filter =
+      Filter::Where({ColumnRange::Eq("partition", int64_t{0}), ColumnRange::Between("offset", 50, 60)});
+  auto miss = Scan(*adds, spec);
+  ASSERT_TRUE(miss.ok()) << miss.status().ToString();
+  EXPECT_EQ(miss->metrics.files_read, 1);
+  EXPECT_EQ(miss->metrics.rows_matched, 0);
+  EXPECT_EQ(miss->metrics.rows_read, 0);
+  // In a run: the row group is decoded and exactly the slice comes out.
+  spec.filter =
+      Filter::Where({ColumnRange::Eq("partition", int64_t{0}), ColumnRange::Between("offset", 101, 103)});
+  auto hit = Scan(*adds, spec);
+  ASSERT_TRUE(hit.ok()) << hit.status().ToString();
+  EXPECT_EQ(hit->metrics.rows_matched, 3);
+  EXPECT_EQ(hit->metrics.rows_read, 20);
+  auto table = hit->ToTable();
+  ASSERT_TRUE(table.ok());
+  auto offsets = std::static_pointer_cast<arrow::Int64Array>((*table)->GetColumnByName("offset")->chunk(0));
+  ASSERT_EQ(offsets->length(), 3);
+  EXPECT_EQ(offsets->Value(0), 101);
+  EXPECT_EQ(offsets->Value(2), 103);
+  // Another Kafka partition: also no full decode.
+  spec.filter =
+      Filter::Where({ColumnRange::Eq("partition", int64_t{1}), ColumnRange::Between("offset", 0, 200)});
+  auto other = Scan(*adds, spec);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->metrics.rows_matched, 0);
+  EXPECT_EQ(other->metrics.rows_read, 0);
+}
+
+}  // namespace
+}  // namespace rp::delta
