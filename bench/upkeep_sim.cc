@@ -252,6 +252,7 @@ struct SliceFigures {
   double ms = 0, open_ms = 0, scan_ms = 0;
   int64_t files_total = 0, files_pruned = 0, files_skipped = 0, files_read = 0, rows_read = 0;
   int64_t files_read_by_stats = 0;  // what min/max stats alone would read (no offset block index)
+  int64_t files_decoded = 0;        // of files_read, those whose values were decoded
 };
 
 struct Report {
@@ -274,6 +275,7 @@ struct Report {
   std::vector<SliceFigures> slices;
   double slice_ms = 0;  // median of the slices (open + scan)
   int64_t slice_files_read_max = 0;
+  int64_t slice_files_decoded_max = 0;
   double real_s = 0, real_s_total = 0;
   int64_t rss_mb = 0;  // of this process: both table handles' snapshots
   Activity activity;
@@ -691,6 +693,8 @@ class Simulation {
       spec.block_index.reset();
       s.files_read_by_stats = Check(rp::delta::PlanScan(files, spec), "plan by stats").metrics.files_read;
       s.rows_read = result.metrics.rows_read;
+      s.files_decoded = result.metrics.files_decoded;
+      r.slice_files_decoded_max = std::max(r.slice_files_decoded_max, s.files_decoded);
       slice_ms.push_back(s.ms);
       r.slice_files_read_max = std::max(r.slice_files_read_max, s.files_read);
       r.slices.push_back(s);
@@ -720,20 +724,21 @@ class Simulation {
     std::printf("  table configuration:");
     for (const auto& [k, v] : configuration_) std::printf(" %s=%s", k.c_str(), v.c_str());
     std::printf("\n  load average at start: %s\n", LoadAverage().c_str());
-    std::printf("%6s %8s %6s %7s %8s %8s %7s %8s %8s %8s %7s %8s %8s %5s %6s %7s %7s\n", "sim_h", "version",
-                "live", "tomb_ld", "tomb_wr", "ckpt_KB", "log_n", "log_MB", "data_n", "data_MB", "load_ms",
-                "rload_ms", "slice_ms", "read", "rss_MB", "real_s", "total_s");
+    std::printf("%6s %8s %6s %7s %8s %8s %7s %8s %8s %8s %7s %8s %8s %5s %4s %6s %7s %7s\n", "sim_h",
+                "version", "live", "tomb_ld", "tomb_wr", "ckpt_KB", "log_n", "log_MB", "data_n", "data_MB",
+                "load_ms", "rload_ms", "slice_ms", "read", "dec", "rss_MB", "real_s", "total_s");
     std::fflush(stdout);
   }
 
   void PrintLine(const Report& r) const {
     std::printf("%6.2f %8" PRId64 " %6" PRId64 " %7" PRId64 " %8" PRId64 " %8.1f %7" PRId64 " %8.2f %8" PRId64
-                " %8.1f %7.1f %8.1f %8.1f %5" PRId64 " %6" PRId64 " %7.1f %7.1f\n",
+                " %8.1f %7.1f %8.1f %8.1f %5" PRId64 " %4" PRId64 " %6" PRId64 " %7.1f %7.1f\n",
                 r.sim_hours, r.version, r.live_files, r.tombstones_loaded, r.tombstones_writer,
                 static_cast<double>(r.checkpoint_bytes) / 1024, r.log.files,
                 static_cast<double>(r.log.bytes) / 1e6, r.data_files + r.data_files_collected,
                 static_cast<double>(r.data_bytes + r.data_bytes_collected) / 1e6, r.load_ms, r.reader_load_ms,
-                r.slice_ms, r.slice_files_read_max, r.rss_mb, r.real_s, r.real_s_total);
+                r.slice_ms, r.slice_files_read_max, r.slice_files_decoded_max, r.rss_mb, r.real_s,
+                r.real_s_total);
     std::fflush(stdout);
   }
 
@@ -774,10 +779,11 @@ class Simulation {
       for (const auto& s : r.slices) {
         std::printf("  slice partition %d offsets %" PRId64 "..%" PRId64
                     ": %.2f ms (open %.2f + scan %.2f); files %" PRId64 ", pruned %" PRId64
-                    ", skipped %" PRId64 ", read %" PRId64 " (%" PRId64 " rows; by stats alone %" PRId64
-                    " files)\n",
+                    ", skipped %" PRId64 ", read %" PRId64 " (values of %" PRId64 " decoded, %" PRId64
+                    " rows; by stats alone %" PRId64 " files)\n",
                     s.partition, s.offset, s.offset + 2, s.ms, s.open_ms, s.scan_ms, s.files_total,
-                    s.files_pruned, s.files_skipped, s.files_read, s.rows_read, s.files_read_by_stats);
+                    s.files_pruned, s.files_skipped, s.files_read, s.files_decoded, s.rows_read,
+                    s.files_read_by_stats);
       }
       std::printf(
           "  last interval: %" PRId64 " records, %" PRId64 " sync commits (%" PRId64 " files), %" PRId64
@@ -850,7 +856,8 @@ class Simulation {
           << ", \"data_bytes\": " << r.data_bytes << ", \"data_files_collected\": " << r.data_files_collected
           << ", \"data_bytes_collected\": " << r.data_bytes_collected << ", \"load_ms\": " << r.load_ms
           << ", \"reader_load_ms\": " << r.reader_load_ms << ", \"slice_ms\": " << r.slice_ms
-          << ", \"slice_files_read_max\": " << r.slice_files_read_max << ", \"slices\": [";
+          << ", \"slice_files_read_max\": " << r.slice_files_read_max
+          << ", \"slice_files_decoded_max\": " << r.slice_files_decoded_max << ", \"slices\": [";
       for (size_t k = 0; k < r.slices.size(); ++k) {
         const SliceFigures& s = r.slices[k];
         out << (k ? ", " : "") << "{\"partition\": " << s.partition << ", \"offset\": " << s.offset
@@ -858,7 +865,7 @@ class Simulation {
             << ", \"files_total\": " << s.files_total << ", \"files_pruned\": " << s.files_pruned
             << ", \"files_skipped\": " << s.files_skipped << ", \"files_read\": " << s.files_read
             << ", \"files_read_by_stats\": " << s.files_read_by_stats << ", \"rows_read\": " << s.rows_read
-            << "}";
+            << ", \"files_decoded\": " << s.files_decoded << "}";
       }
       out << "], \"interval\": {\"records\": " << a.records << ", \"sync_commits\": " << a.sync_commits
           << ", \"sync_files\": " << a.sync_files << ", \"compactions\": " << a.compactions

@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -180,6 +181,7 @@ struct OrderedScan::Impl {
 
   mutable std::mutex stats_mu;
   OrderedScanStats stats;
+  std::set<uint32_t> decoded_files;  // under stats_mu
 
   // Read-ahead: the worker fills `slot` once the caller has taken the last one.
   std::atomic<bool> abort{false};
@@ -596,6 +598,7 @@ ReadOutcome OrderedScan::Impl::Read(const std::vector<Range>* ranges, std::uniqu
     }
     std::lock_guard<std::mutex> lock(stats_mu);
     stats.rows_decoded += file->rows_read() - decoded_before;
+    if (file->rows_read() > decoded_before && decoded_files.insert(unit.file).second) ++stats.files_decoded;
   }
   note_peak();
   if (!std::is_sorted(keys.begin(), keys.end())) std::sort(keys.begin(), keys.end());

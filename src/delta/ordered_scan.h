@@ -79,6 +79,7 @@ struct OrderedScanStats {
   int64_t keyed_units = 0;       // of those, described by a key pass
   int64_t unit_reads = 0;        // row-group reads for windows, re-reads included
   int64_t rows_decoded = 0;      // rows decoded for windows, re-reads included
+  int64_t files_decoded = 0;     // files any of those rows came from (ScanMetrics::files_decoded)
 };
 
 // One window's rows: batches of the scan's output columns, and the order to

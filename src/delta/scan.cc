@@ -202,6 +202,7 @@ Result<ScanResult> Scan(const std::vector<AddFile>& files, const ScanSpec& spec)
   for (FileOutput& out : outputs) {
     result.metrics.rows_read += out.rows_read;
     result.metrics.rows_deleted += out.rows_deleted;
+    if (out.rows_read > 0) ++result.metrics.files_decoded;
     for (auto& b : out.batches) {
       result.metrics.rows_matched += b->num_rows();
       result.batches.push_back(std::move(b));
@@ -582,6 +583,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> ScanStream::Next() {
     }
     metrics_.rows_read += current_->rows_read();
     metrics_.rows_deleted += current_->rows_deleted();
+    if (current_->rows_read() > 0) ++metrics_.files_decoded;
     current_.reset();
     ++next_file_;
   }

@@ -47,7 +47,11 @@ struct ScanMetrics {
   int64_t files_pruned = 0;   // excluded by partition values
   int64_t files_skipped = 0;  // excluded by min/max stats
   int64_t files_read = 0;
-  int64_t rows_read = 0;     // rows in the files read
+  // Of those, files whose values were decoded: the others were ruled out by
+  // their row groups' min/max or by their filter columns alone (scan.cc,
+  // FileScan::RowGroupHasMatch), reading only their footer and those columns.
+  int64_t files_decoded = 0;
+  int64_t rows_read = 0;     // rows decoded in the files read
   int64_t rows_deleted = 0;  // of those, deleted by deletion vectors
   int64_t rows_matched = 0;  // rows returned
 };

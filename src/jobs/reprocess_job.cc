@@ -216,10 +216,10 @@ Status FinishDeliveries(kafka::Producer* producer, int64_t enqueued, const std::
 
 std::string ReprocessSummary::ToString() const {
   return fmt::format(
-      "reprocess run {}: files {} total, {} pruned, {} skipped, {} read; rows {}; produced {}; filtered {}; "
-      "dead-lettered {}; {:.3f} s{}",
-      run_id, files_total, files_pruned, files_skipped, files_read, rows, produced, filtered, dead_lettered,
-      seconds,
+      "reprocess run {}: files {} total, {} pruned, {} skipped, {} read ({} decoded); rows {}; produced {}; "
+      "filtered {}; dead-lettered {}; {:.3f} s{}",
+      run_id, files_total, files_pruned, files_skipped, files_read, scan.files_decoded, rows, produced,
+      filtered, dead_lettered, seconds,
       interrupted ? fmt::format("; interrupted: {} records may not have been delivered", undelivered) : "");
 }
 
@@ -230,6 +230,7 @@ Result<ReprocessSummary> RunReprocessJob(const ReprocessJobOptions& options, con
 
   delta::TableOptions table_options;
   table_options.storage = options.storage;
+  table_options.read_only = true;
   auto table = delta::Table::Open(options.table_path, table_options);
   if (!table.ok()) {
     if (table.status().IsNotFound())

@@ -250,7 +250,7 @@ TEST_F(S3Tables, ReprocessingThreeOffsetsReadsOneDataFile) {
                         S3Server::Get().StorageArgs()));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("files " + std::to_string(files) + " total"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find(", 1 read;"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(", 1 read (1 decoded);"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("rows 3;"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("produced 3;"), std::string::npos) << r.err;
   std::set<std::pair<int, int64_t>> sources;
