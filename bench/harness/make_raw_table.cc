@@ -2,7 +2,8 @@
 // 3-partition topic of seed-shaped records (bench/harness/seed_records.h),
 // without going through Kafka: same schema (`--layout`, default kafka),
 // partitioning, table config, txn actions, and one commit per
-// `--rows-per-commit` records (sync's batch size).
+// `--rows-per-commit` records (sync's batch size), files written with sync's
+// writer options (row groups, offset block index).
 //
 //   make_raw_table --table /tmp/raw10m --rows 10000000
 #include <cinttypes>
@@ -72,7 +73,9 @@ int main(int argc, char** argv) {
     }
     auto batch = builder.Finish();
     if (!batch.ok()) return Fail(batch.status());
-    auto adds = delta::WriteDataFiles(*(*table)->storage(), jobs::RawTablePartitionColumns(), **batch);
+    // Sync's encodings, row groups and offset block index.
+    auto adds = delta::WriteDataFiles(*(*table)->storage(), jobs::RawTablePartitionColumns(), **batch,
+                                      jobs::RawTableWriterOptions(*layout));
     if (!adds.ok()) return Fail(adds.status());
     files += static_cast<int64_t>(adds->size());
     delta::Transaction txn = (*table)->NewTransaction();
