@@ -100,6 +100,10 @@ void AddSyncCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--max-batch-records", job.max_batch_records, "Commit after this many records")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--max-batch-bytes", job.max_batch_bytes,
+                  "Commit once the batch holds this many key, value and header bytes (bounds memory)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--max-batch-ms", flags->max_batch_ms, "Commit this long after a batch's first record")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -45,6 +45,7 @@ kafka::MessageView PendingRecords::View(const Record& r, std::string_view topic)
 
 const char* PendingRecords::CopyBytes(std::string_view value) {
   if (value.empty()) return "";
+  bytes_ += value.size();
   char* dst;
   if (value.size() > kBlockSize / 4) {  // a large value gets a block of its own
     large_.push_back(std::make_unique<char[]>(value.size()));
@@ -80,6 +81,7 @@ PendingRecords PendingRecords::TakeRecords() {
   taken.blocks_ = std::move(blocks_);
   taken.large_ = std::move(large_);
   taken.block_used_ = block_used_;
+  taken.bytes_ = bytes_;
   std::vector<std::unique_ptr<char[]>> spare = std::move(spare_);
   Clear();
   spare_ = std::move(spare);
@@ -93,6 +95,7 @@ void PendingRecords::Clear() {
   large_.clear();
   spare_.clear();
   block_used_ = 0;
+  bytes_ = 0;
 }
 
 }  // namespace rp::jobs

@@ -58,6 +58,9 @@ class PendingRecords {
   // Moves the records and their bytes out, keeping the recycled blocks here.
   PendingRecords TakeRecords();
 
+  // The key, value and header bytes copied in since the last Clear (erased
+  // records' included: their bytes stay until then).
+  size_t bytes() const { return bytes_; }
   bool empty() const { return records_.empty(); }
   size_t size() const { return records_.size(); }
   std::vector<Record>::const_iterator begin() const { return records_.begin(); }
@@ -73,6 +76,7 @@ class PendingRecords {
   std::vector<std::unique_ptr<char[]>> blocks_, large_;
   std::vector<std::unique_ptr<char[]>> spare_;  // recycled blocks, used before new ones
   size_t block_used_ = 0;                       // bytes used in blocks_.back()
+  size_t bytes_ = 0;
 };
 
 }  // namespace rp::jobs

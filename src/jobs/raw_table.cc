@@ -1,5 +1,6 @@
 #include "jobs/raw_table.h"
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 
@@ -290,38 +291,89 @@ const char* RawBatchBuilder::Unstorable(const kafka::MessageView& r) const {
   return nullptr;
 }
 
-Status RawBatchBuilder::Append(const kafka::MessageView& r) {
-  Columns& c = *columns_;
-  const std::optional<int64_t> when_micros = event_time_.Read(r.value, r.timestamp_ms);
-  logic::CivilTime civil{};
-  bool when = false;
-  if (when_micros) {
-    civil = zone_.ToCivil(*when_micros);
-    when = civil.year >= INT32_MIN && civil.year <= INT32_MAX;
-  }
+Status RawBatchBuilder::Append(const kafka::MessageView& r) { return Append(r, Place(r)); }
 
-  RP_RETURN_IF_ERROR(FromArrow(AppendBytes(c.value.get(), r.value), "arrow", Status::Code::kInternal));
-  RP_RETURN_IF_ERROR(FromArrow(c.partition.Append(r.partition), "arrow", Status::Code::kInternal));
-  RP_RETURN_IF_ERROR(FromArrow(c.offset.Append(r.offset), "arrow", Status::Code::kInternal));
-  if (layout_ == RawLayout::kKafka) {
-    RP_RETURN_IF_ERROR(FromArrow(AppendBytes(c.key.get(), r.key), "arrow", Status::Code::kInternal));
-    RP_RETURN_IF_ERROR(FromArrow(c.topic.Append(r.topic.data(), static_cast<int32_t>(r.topic.size())), "arrow", Status::Code::kInternal));
-    if (r.timestamp_type == kafka::TimestampType::kNone) {
-      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.AppendNull(), "arrow", Status::Code::kInternal));
-    } else {
-      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.Append(r.timestamp_ms * 1000), "arrow", Status::Code::kInternal));
+RawBatchBuilder::Placement RawBatchBuilder::Place(const kafka::MessageView& r) {
+  Placement p;
+  const std::optional<int64_t> when_micros = event_time_.Read(r.value, r.timestamp_ms);
+  if (when_micros) {
+    const logic::CivilTime civil = zone_.ToCivil(*when_micros);
+    p.when = civil.year >= INT32_MIN && civil.year <= INT32_MAX;
+    if (p.when) {
+      p.micros = *when_micros;
+      p.year = static_cast<int32_t>(civil.year);
+      p.month = static_cast<int8_t>(civil.month);
+      p.day = static_cast<int8_t>(civil.day);
+      p.hour = static_cast<int8_t>(civil.hour);
     }
-    RP_RETURN_IF_ERROR(FromArrow(c.timestamp_type.Append(TimestampTypeId(r.timestamp_type)), "arrow", Status::Code::kInternal));
-    RP_RETURN_IF_ERROR(FromArrow(c.headers.Append(r.headers), "arrow", Status::Code::kInternal));
-    RP_RETURN_IF_ERROR(FromArrow(when ? c.event_time.Append(*when_micros) : c.event_time.AppendNull(), "arrow", Status::Code::kInternal));
   }
-  if (when) {
-    RP_RETURN_IF_ERROR(FromArrow(c.year.Append(static_cast<int32_t>(civil.year)), "arrow", Status::Code::kInternal));
-    RP_RETURN_IF_ERROR(FromArrow(c.month.Append(civil.month), "arrow", Status::Code::kInternal));
-    RP_RETURN_IF_ERROR(FromArrow(c.day.Append(civil.day), "arrow", Status::Code::kInternal));
-    RP_RETURN_IF_ERROR(FromArrow(c.hour.Append(civil.hour), "arrow", Status::Code::kInternal));
+  return p;
+}
+
+Status RawBatchBuilder::Reserve(int64_t rows, int64_t value_bytes, int64_t key_bytes) {
+  Columns& c = *columns_;
+  std::vector<arrow::ArrayBuilder*> builders = c.InOrder(layout_);
+  for (arrow::ArrayBuilder* b : builders) {
+    if (b == c.headers.builder()) continue;  // a list: its entries are not per row
+    RP_RETURN_IF_ERROR(FromArrow(b->Reserve(rows), "arrow", Status::Code::kInternal));
+  }
+  RP_RETURN_IF_ERROR(FromArrow(c.value->ReserveData(value_bytes), "arrow", Status::Code::kInternal));
+  if (layout_ == RawLayout::kKafka) {
+    RP_RETURN_IF_ERROR(FromArrow(c.key->ReserveData(key_bytes), "arrow", Status::Code::kInternal));
+  }
+  reserved_rows_ = rows_ + rows;
+  return Status::OK();
+}
+
+namespace {
+
+// Appends to a binary column with room for the row (RawBatchBuilder::Reserve).
+arrow::Status AppendBytesReserved(arrow::BinaryBuilder* b, std::optional<std::string_view> bytes) {
+  if (!bytes) {
+    b->UnsafeAppendNull();
+    return arrow::Status::OK();
+  }
+  const auto size = static_cast<int64_t>(bytes->size());
+  if (b->value_data_length() + size > b->value_data_capacity()) {
+    ARROW_RETURN_NOT_OK(b->ReserveData(std::max(size, b->value_data_capacity())));
+  }
+  b->UnsafeAppend(bytes->data(), static_cast<int32_t>(size));
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+Status RawBatchBuilder::Append(const kafka::MessageView& r, const Placement& p) {
+  Columns& c = *columns_;
+  // Room for one more row in every column: appends below need no checks.
+  if (rows_ >= reserved_rows_) RP_RETURN_IF_ERROR(Reserve(std::max<int64_t>(rows_, 1024), 0, 0));
+  RP_RETURN_IF_ERROR(
+      FromArrow(AppendBytesReserved(c.value.get(), r.value), "arrow", Status::Code::kInternal));
+  c.partition.UnsafeAppend(r.partition);
+  c.offset.UnsafeAppend(r.offset);
+  if (layout_ == RawLayout::kKafka) {
+    RP_RETURN_IF_ERROR(FromArrow(AppendBytesReserved(c.key.get(), r.key), "arrow", Status::Code::kInternal));
+    RP_RETURN_IF_ERROR(FromArrow(AppendBytesReserved(&c.topic, r.topic), "arrow", Status::Code::kInternal));
+    if (r.timestamp_type == kafka::TimestampType::kNone) {
+      c.timestamp.UnsafeAppendNull();
+    } else {
+      c.timestamp.UnsafeAppend(r.timestamp_ms * 1000);
+    }
+    c.timestamp_type.UnsafeAppend(TimestampTypeId(r.timestamp_type));
+    RP_RETURN_IF_ERROR(FromArrow(c.headers.Append(r.headers), "arrow", Status::Code::kInternal));
+    if (p.when) {
+      c.event_time.UnsafeAppend(p.micros);
+    } else {
+      c.event_time.UnsafeAppendNull();
+    }
+  }
+  if (p.when) {
+    c.year.UnsafeAppend(p.year);
+    c.month.UnsafeAppend(p.month);
+    c.day.UnsafeAppend(p.day);
+    c.hour.UnsafeAppend(p.hour);
   } else {
-    for (auto* b : {&c.year, &c.month, &c.day, &c.hour}) RP_RETURN_IF_ERROR(FromArrow(b->AppendNull(), "arrow", Status::Code::kInternal));
+    for (auto* b : {&c.year, &c.month, &c.day, &c.hour}) b->UnsafeAppendNull();
   }
   ++rows_;
   return Status::OK();
@@ -333,6 +385,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> RawBatchBuilder::Finish() {
   for (size_t i = 0; i < builders.size(); ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i]), "arrow", Status::Code::kInternal));
   auto batch = arrow::RecordBatch::Make(RawTableSchema(layout_), rows_, std::move(cols));
   rows_ = 0;
+  reserved_rows_ = 0;  // Finish released the builders' buffers
   return batch;
 }
 

@@ -114,6 +114,22 @@ class RawBatchBuilder {
   // The record must be storable. A record without an event time is stored
   // with null partitions, so a fixed rule can still find it.
   Status Append(const kafka::MessageView& record);
+
+  // Where a record goes: Place, then Append(record, placement), is
+  // Append(record). sync places a whole batch first and appends it grouped by
+  // partition, so writing its files gathers no rows (delta::WriteDataFiles
+  // slices a contiguous partition instead of copying it).
+  struct Placement {
+    int64_t micros = 0;  // the event time
+    int32_t year = 0;    // the partition values
+    int8_t month = 0, day = 0, hour = 0;
+    bool when = false;  // false: no event time (or beyond the year column), all of the above null
+  };
+  Placement Place(const kafka::MessageView& record);
+  Status Append(const kafka::MessageView& record, const Placement& placement);
+  // Room for `rows` more rows of `value_bytes` and `key_bytes` in all: one
+  // allocation per column, none of the builders' doubling (memory and copies).
+  Status Reserve(int64_t rows, int64_t value_bytes, int64_t key_bytes);
   int64_t rows() const { return rows_; }
   // Returns the batch and resets the builder.
   Result<std::shared_ptr<arrow::RecordBatch>> Finish();
@@ -125,6 +141,7 @@ class RawBatchBuilder {
   logic::TimeZone zone_;
   std::unique_ptr<Columns> columns_;
   int64_t rows_ = 0;
+  int64_t reserved_rows_ = 0;  // every column has room for this many rows
 };
 
 class DeadLetterBatchBuilder {

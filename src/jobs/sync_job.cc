@@ -1,9 +1,12 @@
 #include "jobs/sync_job.h"
 
 #include <algorithm>
+#include <climits>
 #include <future>
 #include <map>
 #include <optional>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/log.h"
@@ -47,7 +50,16 @@ class SyncRunner {
     copts.on_revoked = [this](const std::vector<kafka::TopicPartition>& tps) { DropPending(tps); };
     // The consumer checks the topic exists, so a mistyped topic creates no table.
     // Partitions are only assigned (and the table consulted) inside Poll().
-    RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(options_.kafka, copts));
+    // A shorter local queue than librdkafka's (100000 records or 64 MB per
+    // partition): the broker answers a fetch in a few ms, so 10000 records
+    // (or 4 MB) a partition still cover the job's pauses, and the process
+    // peaks ~45 MB lower. Half that saved 8 MB more, but the partitions
+    // drifted apart in event time: a batch then spanned more hours, 60% more
+    // files (BENCHMARKS.md, "sync"). -X wins.
+    kafka::ClientConfig config = options_.kafka;
+    if (!config.Get("queued.min.messages")) config.Set("queued.min.messages", "10000");
+    if (!config.Get("queued.max.messages.kbytes")) config.Set("queued.max.messages.kbytes", "4096");
+    RP_ASSIGN_OR_RETURN(consumer_, kafka::GroupConsumer::Create(config, copts));
     RP_RETURN_IF_ERROR(OpenTable());
     if (options_.auto_compact) {
       CompactorOptions c;
@@ -100,8 +112,9 @@ class SyncRunner {
       if (status.ok() && pending_.size() == before) status = consumer_->CheckBrokers(options_.broker_timeout);
       if (!status.ok()) break;
       if (before == 0 && !pending_.empty()) batch_started = Clock::now();
-      if (!pending_.empty() && (pending_.size() >= options_.max_batch_records ||
-                                Clock::now() >= batch_started + options_.max_batch_wait)) {
+      if (!pending_.empty() &&
+          (pending_.size() >= options_.max_batch_records || pending_.bytes() >= options_.max_batch_bytes ||
+           Clock::now() >= batch_started + options_.max_batch_wait)) {
         status = CommitPending();
         if (!status.ok()) break;
       }
@@ -414,19 +427,83 @@ class SyncRunner {
     RawBatchBuilder rows(settings_.layout, settings_.event_time, zone_);
     DeadLetterBatchBuilder dead(settings_.layout);
     std::map<int32_t, int64_t> last_dead_offset;
-    for (const auto& r : batch_records) {
-      const kafka::MessageView record = batch_records.View(r, options_.topic);
-      if (const char* reason = rows.Unstorable(record)) {
+    // Each stored record is placed first, then the rows are appended grouped
+    // by partition (groups in order of first appearance, records in batch
+    // order within one): the files are those of the batch in its own order,
+    // but WriteDataFiles slices each partition instead of gathering a copy.
+    const auto records = batch_records.begin();  // records[i], i < batch_records.size()
+    const size_t count = batch_records.size();
+    std::vector<RawBatchBuilder::Placement> placed(count);
+    std::vector<uint32_t> group_of(count);  // kDead: dead-lettered
+    constexpr uint32_t kDead = UINT32_MAX;
+    // Checking and placing the records (the event-time parse is the larger
+    // part of building the rows) is shared with a helper thread, with a
+    // reader of its own: this thread is the pipeline's slowest.
+    std::vector<const char*> unstorable(count);
+    auto place = [&](RawBatchBuilder* builder, size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        const kafka::MessageView record = batch_records.View(records[i], options_.topic);
+        unstorable[i] = builder->Unstorable(record);
+        if (!unstorable[i]) placed[i] = builder->Place(record);
+      }
+    };
+    if (count >= 4096) {
+      RawBatchBuilder helper_rows(settings_.layout, settings_.event_time, zone_);
+      std::thread helper(place, &helper_rows, count / 2, count);
+      place(&rows, 0, count / 2);
+      helper.join();
+    } else {
+      place(&rows, 0, count);
+    }
+    std::vector<uint32_t> group_size;
+    std::unordered_map<int64_t, uint32_t> groups;  // partition values as one key -> group
+    int64_t value_bytes = 0, key_bytes = 0, last_key = INT64_MIN;
+    uint32_t last_group = 0;
+    int32_t last_partition = 0;
+    int64_t* last_offset = nullptr;
+    for (size_t i = 0; i < count; ++i) {
+      const PendingRecords::Record& r = records[i];
+      if (const char* reason = unstorable[i]) {
+        const kafka::MessageView record = batch_records.View(r, options_.topic);
         // Not storable in the table's layout: keep the whole record in the DLQ table.
         RP_RETURN_IF_ERROR(dead.Append(record, reason));
         last_dead_offset[r.partition] = r.offset;
         ++w.dead_reasons[reason];
+        group_of[i] = kDead;
       } else {
-        RP_RETURN_IF_ERROR(rows.Append(record));
+        const RawBatchBuilder::Placement& p = placed[i];
+        // Month, day and hour fit in 4, 5 and 5 bits; -1: no partition values.
+        const int64_t key = p.when ? ((int64_t{p.year} * 16 + p.month) * 32 + p.day) * 32 + p.hour : -1;
+        if (key != last_key || group_size.empty()) {
+          auto [it, added] = groups.try_emplace(key, static_cast<uint32_t>(group_size.size()));
+          if (added) group_size.push_back(0);
+          last_key = key;
+          last_group = it->second;
+        }
+        group_of[i] = last_group;
+        ++group_size[last_group];
         ++w.stored_rows;
         w.stored_bytes += static_cast<int64_t>(r.key_size + r.value_size);
+        value_bytes += static_cast<int64_t>(r.value_size);
+        key_bytes += r.key_size;
       }
-      w.last_offset[r.partition] = r.offset;
+      if (r.partition != last_partition || !last_offset) {
+        last_partition = r.partition;
+        last_offset = &w.last_offset[r.partition];  // map entries stay put
+      }
+      *last_offset = r.offset;
+    }
+    std::vector<uint32_t> order(static_cast<size_t>(w.stored_rows));
+    {
+      std::vector<uint32_t> cursor(group_size.size(), 0);
+      for (size_t g = 1; g < group_size.size(); ++g) cursor[g] = cursor[g - 1] + group_size[g - 1];
+      for (size_t i = 0; i < count; ++i) {
+        if (group_of[i] != kDead) order[cursor[group_of[i]]++] = static_cast<uint32_t>(i);
+      }
+    }
+    RP_RETURN_IF_ERROR(rows.Reserve(w.stored_rows, value_bytes, key_bytes));
+    for (const uint32_t i : order) {
+      RP_RETURN_IF_ERROR(rows.Append(batch_records.View(records[i], options_.topic), placed[i]));
     }
     if (dead.rows() > 0) {
       RP_ASSIGN_OR_RETURN(w.dead_version, CommitDeadLetters(&dead, last_dead_offset));

@@ -55,6 +55,14 @@ struct SyncJobOptions {
   // its first record arrived: sub-second freshness at low volume, large files
   // at high volume.
   size_t max_batch_records = 100000;
+  // Or once its records hold this many key, value and header bytes: memory
+  // stays bounded whatever the record size. A batch is held twice (one
+  // written while the next is polled) and its rows once more as Arrow
+  // columns: ~640 bytes of memory per 120-byte record. 100k seed-shaped
+  // records hold ~12 MB, so they reach the record count first; 4 MiB keeps
+  // sync near 100 MB but costs ~20% of its throughput in commits
+  // (BENCHMARKS.md, "sync").
+  size_t max_batch_bytes = 16 << 20;
   std::chrono::milliseconds max_batch_wait{500};
   std::chrono::milliseconds broker_timeout{std::chrono::minutes(5)};
   // Auto-compaction (jobs/compactor.h): a partition's small files are

@@ -44,6 +44,28 @@ TEST(PendingRecords, KeepsACopyOfEachValue) {
   EXPECT_TRUE(it->value().has_value());
 }
 
+// sync commits a batch once its records hold --max-batch-bytes.
+TEST(PendingRecords, CountsTheKeyValueAndHeaderBytesUntilCleared) {
+  PendingRecords records;
+  EXPECT_EQ(records.bytes(), 0u);
+  std::vector<logic::HeaderView> headers = {{"name", "value"}, {"n", std::nullopt}};
+  kafka::MessageView m;
+  m.key = "key";
+  m.value = "0123456789";
+  m.headers = headers;
+  records.Add(m);
+  EXPECT_EQ(records.bytes(), 3u + 10u + 4u + 5u + 1u);
+  Add(&records, 0, 1, std::nullopt);  // a tombstone adds no bytes
+  EXPECT_EQ(records.bytes(), 23u);
+  PendingRecords taken = records.TakeRecords();
+  EXPECT_EQ(taken.bytes(), 23u) << "the bytes go with the records";
+  EXPECT_EQ(records.bytes(), 0u);
+  Add(&records, 0, 2, std::string(3 << 20, 'x'));  // a value in a block of its own
+  EXPECT_EQ(records.bytes(), size_t{3} << 20);
+  records.Clear();
+  EXPECT_EQ(records.bytes(), 0u);
+}
+
 TEST(PendingRecords, ValuesStayValidAcrossManyBlocksAndLargeValues) {
   PendingRecords records;
   std::vector<std::string> expected;

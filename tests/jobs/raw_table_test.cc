@@ -123,6 +123,48 @@ TEST(RawTableLayouts, AKafkaRowKeepsEveryPartOfTheRecord) {
   EXPECT_TRUE(hour.IsNull(1));
 }
 
+// sync reserves each batch's room up front, places its records, then appends
+// them grouped by partition; the rows must be the same as appended one by one.
+TEST(RawTableLayouts, PlacedAndReservedRowsAreTheRowsAppendedOneByOne) {
+  std::vector<std::string> values;
+  for (int i = 0; i < 3000; ++i) {
+    // Values past the reserved bytes, a large one, nulls and records without an event time.
+    values.push_back(i % 7 == 3    ? std::string(5000, 'v')
+                     : i % 11 == 0 ? std::string("no json")
+                                   : R"({"event_time":"2025-09-04T)" + std::to_string(10 + i % 12) +
+                                         ":00:00." + std::to_string(i) + R"("})");
+  }
+  std::vector<logic::HeaderView> headers = {{"h", "v"}};
+  auto record = [&](int i) {
+    auto r =
+        Record(i % 13 == 5 ? std::nullopt : std::optional<std::string_view>(values[i]),
+               i % 2 ? std::span<const logic::HeaderView>(headers) : std::span<const logic::HeaderView>());
+    r.offset = i;
+    if (i % 5 == 0) r.key.reset();
+    return r;
+  };
+  for (const RawLayout layout : {RawLayout::kKafka, RawLayout::kSeed}) {
+    RawBatchBuilder one_by_one(layout, Spec("json:/event_time"), Paris());
+    RawBatchBuilder placed(layout, Spec("json:/event_time"), Paris());
+    for (int round = 0; round < 2; ++round) {  // a builder serves batch after batch
+      ASSERT_TRUE(placed.Reserve(10, 100, 4).ok()) << "less than the rows need: the builder grows";
+      for (int i = 0; i < 3000; ++i) {
+        ASSERT_TRUE(one_by_one.Append(record(i)).ok());
+        const RawBatchBuilder::Placement p = placed.Place(record(i));
+        EXPECT_EQ(p.when, i % 11 != 0 && i % 13 != 5 && i % 7 != 3) << i;
+        ASSERT_TRUE(placed.Append(record(i), p).ok());
+      }
+      auto expected = one_by_one.Finish();
+      auto got = placed.Finish();
+      ASSERT_TRUE(expected.ok() && got.ok());
+      ASSERT_TRUE((*got)->ValidateFull().ok());
+      EXPECT_EQ((*got)->num_rows(), 3000);
+      EXPECT_TRUE((*got)->Equals(**expected)) << RawLayoutName(layout) << " round " << round;
+      EXPECT_EQ(Column<arrow::Int32Array>(**got, "hour").Value(1), 11);
+    }
+  }
+}
+
 TEST(RawTableLayouts, TheEventTimeCanComeFromTheKafkaTimestampOrFallBackToIt) {
   RawBatchBuilder kafka_time(RawLayout::kKafka, Spec("kafka"), Paris());
   ASSERT_TRUE(kafka_time.Append(Record(R"({"event_time":"2001-01-01T00:00:00"})")).ok());
