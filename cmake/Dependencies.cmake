@@ -28,6 +28,16 @@ find_package(ZLIB REQUIRED)
 # serves /metrics, /healthz and /readyz (why not the pull Exposer: http_endpoint.h).
 find_package(prometheus-cpp CONFIG REQUIRED)
 find_package(civetweb CONFIG REQUIRED)
+# mimalloc replaces glibc's malloc in the reprocessor binary (src/cli): librdkafka
+# allocates every produced record, its header list and each header apart (7
+# mallocs a record), and glibc's bins spent half of reprocess's main thread on
+# them (BENCHMARKS.md). Not under the sanitizers (nor fuzzing), which bring their own malloc.
+if(NOT REPROCESSOR_SANITIZE AND NOT REPROCESSOR_FUZZ)
+  find_package(mimalloc CONFIG)
+  if(NOT mimalloc_FOUND)
+    message(FATAL_ERROR "mimalloc not found. Run scripts/setup-deps (installs libmimalloc-dev).")
+  endif()
+endif()
 
 find_package(Arrow QUIET)
 find_package(Parquet QUIET)

@@ -157,7 +157,8 @@ class Demo {
     kafka::ClientConfig config;
     config.Set("bootstrap.servers", bootstrap_);
     RP_ASSIGN_OR_RETURN(auto producer, kafka::Producer::Create(config, {}));
-    for (const auto& v : values) RP_RETURN_IF_ERROR(producer->Produce("visits", 0, std::nullopt, v, {}));
+    for (const auto& v : values)
+      RP_RETURN_IF_ERROR(producer->Produce("visits", 0, std::nullopt, v, std::vector<kafka::Header>{}));
     return producer->Flush(std::chrono::seconds(30));
   }
 

@@ -34,10 +34,6 @@ OutputRouter::OutputRouter(kafka::Producer* producer, logic::Logic* logic, Outpu
       options_(std::move(options)),
       random_state_(std::random_device{}()) {}
 
-OutputRouter::~OutputRouter() {
-  if (output_rkt_) rd_kafka_topic_destroy(output_rkt_);
-}
-
 Result<std::unique_ptr<OutputRouter>> OutputRouter::Create(kafka::Producer* producer, logic::Logic* logic,
                                                            OutputRouterOptions options) {
   if (options.dlq_topic.empty()) options.dlq_topic = options.output_topic + "-dlq";
@@ -52,8 +48,10 @@ Result<std::unique_ptr<OutputRouter>> OutputRouter::Create(kafka::Producer* prod
   auto dlq = kafka::TopicPartitions(producer->handle(), router->options_.dlq_topic, kTimeout);
   if (!dlq.ok()) return dlq.status();
   router->dlq_partitions_ = static_cast<int32_t>(dlq->size());
-  router->output_rkt_ =
-      rd_kafka_topic_new(producer->handle(), router->options_.output_topic.c_str(), nullptr);
+  router->output_rkt_ = producer->Topic(router->options_.output_topic);
+  if (router->output_rkt_ == nullptr) {
+    return kafka::KafkaError(rd_kafka_last_error(), "topic handle for " + router->options_.output_topic);
+  }
   if (metrics::JobMetrics* m = router->options_.metrics) {
     router->producer_hook_ = m->OnScrape([m, producer] {
       m->SetProducerState(producer->queue_length(), producer->delivery_errors(), producer->request_retries());
@@ -86,36 +84,25 @@ int32_t OutputRouter::PartitionFor(const SourceRecord& record, int32_t partition
 
 namespace {
 
-// Assigned in place, not rebuilt: a header's strings keep their capacity
-// from record to record, so a reused header costs no allocation.
-void SetHeader(kafka::Header* h, std::string_view name, std::optional<std::string_view> value) {
-  h->name.assign(name);
-  if (!value) {
-    h->value.reset();
-  } else if (h->value) {
-    h->value->assign(*value);
-  } else {
-    h->value.emplace(*value);
-  }
-}
-
-void SetHeader(kafka::Header* h, std::string_view name, int64_t value) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-  SetHeader(h, name, std::string_view(digits, static_cast<size_t>(end - digits)));
+// `value` in decimal, in `digits` (big enough for any value of its type).
+template <typename Int, size_t N>
+std::string_view Decimal(Int value, char (&digits)[N]) {
+  const auto end = std::to_chars(digits, digits + N, value).ptr;
+  return std::string_view(digits, static_cast<size_t>(end - digits));
 }
 
 }  // namespace
 
 // Sets headers_ to `first` headers already there (the logic's), then the
-// source headers, then `extra` more slots for the caller.
+// source headers, then `extra` more slots for the caller. Views only: nothing
+// is copied until the producer copies the lot.
 void OutputRouter::SetSourceHeaders(const SourceRecord& record, size_t first, size_t extra) {
   headers_.resize(first + (options_.run_id ? 4 : 3) + extra);
-  kafka::Header* h = headers_.data() + first;
-  SetHeader(h++, kHeaderSourceTopic, record.topic);
-  SetHeader(h++, kHeaderSourcePartition, record.partition);
-  SetHeader(h++, kHeaderSourceOffset, record.offset);
-  if (options_.run_id) SetHeader(h, kHeaderReprocessRun, std::string_view(*options_.run_id));
+  kafka::HeaderRef* h = headers_.data() + first;
+  *h++ = {kHeaderSourceTopic, record.topic};
+  *h++ = {kHeaderSourcePartition, Decimal(record.partition, partition_digits_)};
+  *h++ = {kHeaderSourceOffset, Decimal(record.offset, offset_digits_)};
+  if (options_.run_id) *h = {kHeaderReprocessRun, std::string_view(*options_.run_id)};
 }
 
 Status OutputRouter::Process(const SourceRecord& record) {
@@ -134,7 +121,8 @@ Status OutputRouter::Process(const SourceRecord& record) {
   if (outcome == logic::Outcome::kOutput) {
     SetSourceHeaders(record, output_.headers.size(), 0);
     for (size_t i = 0; i < output_.headers.size(); ++i) {
-      SetHeader(&headers_[i], output_.headers[i].name, output_.headers[i].value);
+      const logic::Header& h = output_.headers[i];
+      headers_[i] = {h.name, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt};
     }
     SourceRecord routed = record;
     if (output_.key) {
@@ -152,8 +140,8 @@ Status OutputRouter::Process(const SourceRecord& record) {
     return Status::OK();
   }
   SetSourceHeaders(record, 0, 2);
-  SetHeader(&headers_[headers_.size() - 2], kHeaderDlqReason, std::string_view(rejection_.reason));
-  SetHeader(&headers_[headers_.size() - 1], kHeaderDlqDetail, std::string_view(rejection_.detail));
+  headers_[headers_.size() - 2] = {kHeaderDlqReason, rejection_.reason};
+  headers_[headers_.size() - 1] = {kHeaderDlqDetail, rejection_.detail};
   RP_RETURN_IF_ERROR(producer_->Produce(options_.dlq_topic, PartitionFor(record, dlq_partitions_), record.key,
                                         record.value, headers_, record.delivery_token));
   ++dead_lettered_;

@@ -1,8 +1,8 @@
 // OutputRouter: the one way `stream` and `reprocess` write results to Kafka.
 // It applies the job's logic (logic::Logic, whichever kind) to a record, then
 // produces the output record, counts a filtered one, or dead-letters the
-// rejection, choosing the output partition and attaching the source headers. Keeping this in one place is what makes a reprocessed
-// record indistinguishable from a streamed one, apart from its run header.
+// rejection, choosing the output partition and attaching the source headers. Keeping this in one place is
+// what makes a reprocessed record indistinguishable from a streamed one, apart from its run header.
 #pragma once
 
 #include <cstdint>
@@ -66,7 +66,7 @@ class OutputRouter {
   // `logic` is the job's and must outlive the router.
   static Result<std::unique_ptr<OutputRouter>> Create(kafka::Producer* producer, logic::Logic* logic,
                                                       OutputRouterOptions options);
-  ~OutputRouter();
+  ~OutputRouter() = default;
   OutputRouter(const OutputRouter&) = delete;
   OutputRouter& operator=(const OutputRouter&) = delete;
 
@@ -91,10 +91,14 @@ class OutputRouter {
   OutputRouterOptions options_;
   int32_t output_partitions_ = 1;
   int32_t dlq_partitions_ = 1;
-  rd_kafka_topic_t* output_rkt_ = nullptr;  // for the murmur2 partitioner
-  std::vector<kafka::Header> headers_;        // reused per record
-  logic::OutputRecord output_;                // reused per record
-  logic::LogicRejection rejection_;           // reused per record
+  rd_kafka_topic_t* output_rkt_ = nullptr;  // for the murmur2 partitioner; the producer's
+  // Reused per record: views of the record, the logic's output and
+  // rejection, and the digits below, valid until Produce has copied them.
+  std::vector<kafka::HeaderRef> headers_;
+  char partition_digits_[12];
+  char offset_digits_[21];
+  logic::OutputRecord output_;       // reused per record
+  logic::LogicRejection rejection_;  // reused per record
   int64_t produced_ = 0;
   int64_t filtered_ = 0;
   int64_t dead_lettered_ = 0;

@@ -65,6 +65,7 @@ void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaq
   if (self->delivery_error_.ok()) {
     self->delivery_error_ = KafkaError(msg->err, std::string("delivery to ") + rd_kafka_topic_name(msg->rkt) +
                                                      "[" + std::to_string(msg->partition) + "] failed");
+    self->has_delivery_error_.store(true, std::memory_order_release);
   }
 }
 
@@ -84,18 +85,29 @@ Status Producer::TakeDeliveryError() {
   std::lock_guard<std::mutex> lock(error_mu_);
   Status s = delivery_error_;
   delivery_error_ = Status::OK();
+  has_delivery_error_.store(false, std::memory_order_relaxed);
   return s;
 }
 
 Status Producer::Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
                          std::optional<std::string_view> value, const std::vector<Header>& headers,
                          uint64_t token) {
+  std::vector<HeaderRef> refs;
+  refs.reserve(headers.size());
+  for (const Header& h : headers) refs.push_back({h.name, h.value});
+  return Produce(topic, partition, key, value, std::span<const HeaderRef>(refs), token);
+}
+
+Status Producer::Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
+                         std::optional<std::string_view> value, std::span<const HeaderRef> headers,
+                         uint64_t token) {
   if (broker_errors_.has_refusal()) return broker_errors_.refused();
-  RP_RETURN_IF_ERROR(TakeDeliveryError());
+  // The mutex only once a delivery has failed: this runs for every record.
+  if (has_delivery_error_.load(std::memory_order_acquire)) RP_RETURN_IF_ERROR(TakeDeliveryError());
   rd_kafka_headers_t* hdrs = nullptr;
   if (!headers.empty()) {
     hdrs = rd_kafka_headers_new(headers.size());
-    for (const Header& h : headers) {
+    for (const HeaderRef& h : headers) {
       rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()),
                           h.value ? h.value->data() : nullptr,
                           h.value ? static_cast<ssize_t>(h.value->size()) : 0);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,14 @@ class Producer {
   Status Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
                  std::optional<std::string_view> value, const std::vector<Header>& headers,
                  uint64_t token = 0);
+  // The same with borrowed headers (copied before it returns): what the jobs'
+  // per-record path uses, so no header is copied twice.
+  Status Produce(const std::string& topic, int32_t partition, std::optional<std::string_view> key,
+                 std::optional<std::string_view> value, std::span<const HeaderRef> headers,
+                 uint64_t token = 0);
+  // The handle of `topic`, created on first use and kept until the producer
+  // goes (nullptr if librdkafka refuses it).
+  rd_kafka_topic_t* Topic(const std::string& topic);
   // Called with the token of each successfully delivered record, on the
   // thread that calls Produce/Flush/Poll.
   void SetDeliveryListener(std::function<void(uint64_t token)> listener) { listener_ = std::move(listener); }
@@ -93,8 +102,6 @@ class Producer {
   static int OnStatistics(rd_kafka_t* rk, char* json, size_t json_len, void* opaque);
   static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   Status TakeDeliveryError();
-  // The handle of `topic`, created on first use and kept until the producer goes.
-  rd_kafka_topic_t* Topic(const std::string& topic);
 
   BrokerErrors broker_errors_;  // fed by OnError; declared before rk_, so it outlives the handle's callbacks
   HandlePtr rk_;
@@ -106,6 +113,8 @@ class Producer {
   const std::atomic<bool>* stop_ = nullptr;
   std::mutex error_mu_;
   Status delivery_error_;  // first failure since the last TakeDeliveryError()
+  // Set with delivery_error_: Produce() checks it per record without the mutex.
+  std::atomic<bool> has_delivery_error_{false};
 };
 
 }  // namespace rp::kafka

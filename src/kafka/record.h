@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,13 @@ struct Header {
   std::string name;
   std::optional<std::string> value;  // Kafka allows null header values
   bool operator==(const Header&) const = default;
+};
+
+// A header borrowed for one Producer::Produce call, which copies it: lets a
+// caller produce headers it already holds without building owned strings.
+struct HeaderRef {
+  std::string_view name;
+  std::optional<std::string_view> value;
 };
 
 struct Record {

@@ -59,8 +59,9 @@ PacedProducer::PacedProducer(std::string topic, int partitions, int64_t records,
     for (int64_t c = 1; c <= chunks; ++c) {
       const int64_t upto = records * c / chunks;
       for (; next < upto; ++next) {
-        Status s = (*producer)->Produce(topic, static_cast<int32_t>(next % partitions), std::nullopt,
-                                        testing::VisitRecord(static_cast<int>(next)), {});
+        Status s =
+            (*producer)->Produce(topic, static_cast<int32_t>(next % partitions), std::nullopt,
+                                 testing::VisitRecord(static_cast<int>(next)), std::vector<kafka::Header>{});
         if (!s.ok()) {
           ADD_FAILURE() << "produce: " << s.ToString();
           return;
