@@ -492,15 +492,11 @@ std::vector<data_testing::SeedRow> TwoRuns() {
 }
 
 TEST(ScanRowGroups, ARowGroupWhoseOffsetsMissTheSliceIsNotDecodedInFull) {
-  data_testing::TempDir dir;
-  auto adds = WriteDataFiles(*data_testing::StorageAt(dir.path()), data_testing::SeedPartitionColumns(),
-                             *data_testing::SeedBatch(TwoRuns()));
-  ASSERT_TRUE(adds.ok()) << adds.status().ToString();
-  ASSERT_EQ(adds->size(), 1u);
-  ScanSpec spec;
-  spec.storage = data_testing::StorageAt(dir.path());
-  spec.schema = data_testing::SeedSchema();
-  spec.partition_columns = data_testing::SeedPartitionColumns();
+  SeedTable table;
+  table.AppendRows(TwoRuns());
+  ASSERT_EQ(table.files().size(), 1u);
+  const std::vector<AddFile>* adds = &table.files();
+  ScanSpec spec = table.Spec();
   // In the gap: the file is read (its stats span it), its values are not.
   spec.filter =
       Filter::Where({ColumnRange::Eq("partition", int64_t{0}), ColumnRange::Between("offset", 50, 60)});
@@ -516,9 +512,9 @@ TEST(ScanRowGroups, ARowGroupWhoseOffsetsMissTheSliceIsNotDecodedInFull) {
   ASSERT_TRUE(hit.ok()) << hit.status().ToString();
   EXPECT_EQ(hit->metrics.rows_matched, 3);
   EXPECT_EQ(hit->metrics.rows_read, 20);
-  auto table = hit->ToTable();
-  ASSERT_TRUE(table.ok());
-  auto offsets = std::static_pointer_cast<arrow::Int64Array>((*table)->GetColumnByName("offset")->chunk(0));
+  auto out = hit->ToTable();
+  ASSERT_TRUE(out.ok());
+  auto offsets = std::static_pointer_cast<arrow::Int64Array>((*out)->GetColumnByName("offset")->chunk(0));
   ASSERT_EQ(offsets->length(), 3);
   EXPECT_EQ(offsets->Value(0), 101);
   EXPECT_EQ(offsets->Value(2), 103);

@@ -93,14 +93,19 @@ TEST(Snapshot, TheLatestTxnVersionPerAppIdWins) {
   EXPECT_EQ((*table)->snapshot()->TxnVersion("a"), 11);
 }
 
-TEST(Snapshot, AddsAndRemovesReconcileByPath) {
-  TempDir dir;
+// A table partitioned by year whose commit 1 adds a and b (2024) and c (2025).
+void CreateWithThreeFiles(const TempDir& dir, const LogStore& store) {
   ASSERT_TRUE(Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints()).ok());
-  LogStore store = testing::LogStoreAt(dir.path());
   LogActions c1;
   c1.adds = {MakeAdd("a.parquet", "2024", 10), MakeAdd("b.parquet", "2024", 20),
              MakeAdd("c.parquet", "2025", 30)};
   RawCommit(store, 1, c1);
+}
+
+TEST(Snapshot, AddsAndRemovesReconcileByPath) {
+  TempDir dir;
+  LogStore store = testing::LogStoreAt(dir.path());
+  ASSERT_NO_FATAL_FAILURE(CreateWithThreeFiles(dir, store));
   LogActions c2;  // remove a, re-add b with new stats (replaces it)
   RemoveFile ra;
   ra.path = "year=2024/a.parquet";
@@ -138,12 +143,8 @@ TEST(Snapshot, AddsAndRemovesReconcileByPath) {
 
 TEST(Snapshot, AReaderLoadSkipsTombstonesButSeesTheSameFilesFromACheckpointAndCommits) {
   TempDir dir;
-  ASSERT_TRUE(Table::Create(dir.path(), *KafkaSchema(), {"year"}, {}, NoCheckpoints()).ok());
   LogStore store = testing::LogStoreAt(dir.path());
-  LogActions c1;
-  c1.adds = {MakeAdd("a.parquet", "2024", 10), MakeAdd("b.parquet", "2024", 20),
-             MakeAdd("c.parquet", "2025", 30)};
-  RawCommit(store, 1, c1);
+  ASSERT_NO_FATAL_FAILURE(CreateWithThreeFiles(dir, store));
   LogActions c2;
   RemoveFile ra;
   ra.path = "year=2024/a.parquet";
