@@ -6,11 +6,10 @@
 // writer options (row groups, offset block index).
 //
 //   make_raw_table --table /tmp/raw10m --rows 10000000
+#include <CLI/CLI.hpp>
 #include <cinttypes>
 #include <cstdio>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "delta/data_file_writer.h"
 #include "delta/table.h"
@@ -89,6 +88,7 @@ int main(int argc, char** argv) {
     if (!version.ok()) return Fail(version.status());
     ++commits;
   }
-  std::printf("{\"rows\": %" PRId64 ", \"files\": %" PRId64 ", \"commits\": %" PRId64 "}\n", rows, files, commits);
+  std::printf("{\"rows\": %" PRId64 ", \"files\": %" PRId64 ", \"commits\": %" PRId64 "}\n", rows, files,
+              commits);
   return 0;
 }

@@ -4,9 +4,9 @@
 #include <charconv>
 #include <climits>
 
-#include "delta/arrow_status.h"
 #include "common/utf8.h"
 #include "delta/actions.h"
+#include "delta/arrow_status.h"
 #include "delta/storage.h"
 #include "delta/table_properties.h"
 
@@ -382,7 +382,8 @@ Status RawBatchBuilder::Append(const kafka::MessageView& r, const Placement& p) 
 Result<std::shared_ptr<arrow::RecordBatch>> RawBatchBuilder::Finish() {
   std::vector<arrow::ArrayBuilder*> builders = columns_->InOrder(layout_);
   std::vector<std::shared_ptr<arrow::Array>> cols(builders.size());
-  for (size_t i = 0; i < builders.size(); ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i]), "arrow", Status::Code::kInternal));
+  for (size_t i = 0; i < builders.size(); ++i)
+    RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i]), "arrow", Status::Code::kInternal));
   auto batch = arrow::RecordBatch::Make(RawTableSchema(layout_), rows_, std::move(cols));
   rows_ = 0;
   reserved_rows_ = 0;  // Finish released the builders' buffers
@@ -417,19 +418,23 @@ DeadLetterBatchBuilder::~DeadLetterBatchBuilder() = default;
 Status DeadLetterBatchBuilder::Append(const kafka::MessageView& r, std::string_view reason) {
   Columns& c = *columns_;
   RP_RETURN_IF_ERROR(FromArrow(AppendBytes(&c.value, r.value), "arrow", Status::Code::kInternal));
-  RP_RETURN_IF_ERROR(FromArrow(c.topic.Append(r.topic.data(), static_cast<int32_t>(r.topic.size())), "arrow", Status::Code::kInternal));
+  RP_RETURN_IF_ERROR(FromArrow(c.topic.Append(r.topic.data(), static_cast<int32_t>(r.topic.size())), "arrow",
+                               Status::Code::kInternal));
   RP_RETURN_IF_ERROR(FromArrow(c.partition.Append(r.partition), "arrow", Status::Code::kInternal));
   RP_RETURN_IF_ERROR(FromArrow(c.offset.Append(r.offset), "arrow", Status::Code::kInternal));
-  RP_RETURN_IF_ERROR(FromArrow(c.reason.Append(reason.data(), static_cast<int32_t>(reason.size())), "arrow", Status::Code::kInternal));
+  RP_RETURN_IF_ERROR(FromArrow(c.reason.Append(reason.data(), static_cast<int32_t>(reason.size())), "arrow",
+                               Status::Code::kInternal));
   if (layout_ == RawLayout::kKafka) {
     RP_RETURN_IF_ERROR(FromArrow(AppendBytes(&c.key, r.key), "arrow", Status::Code::kInternal));
     RP_RETURN_IF_ERROR(FromArrow(c.headers.Append(r.headers), "arrow", Status::Code::kInternal));
     if (r.timestamp_type == kafka::TimestampType::kNone) {
       RP_RETURN_IF_ERROR(FromArrow(c.timestamp.AppendNull(), "arrow", Status::Code::kInternal));
     } else {
-      RP_RETURN_IF_ERROR(FromArrow(c.timestamp.Append(r.timestamp_ms * 1000), "arrow", Status::Code::kInternal));
+      RP_RETURN_IF_ERROR(
+          FromArrow(c.timestamp.Append(r.timestamp_ms * 1000), "arrow", Status::Code::kInternal));
     }
-    RP_RETURN_IF_ERROR(FromArrow(c.timestamp_type.Append(TimestampTypeId(r.timestamp_type)), "arrow", Status::Code::kInternal));
+    RP_RETURN_IF_ERROR(FromArrow(c.timestamp_type.Append(TimestampTypeId(r.timestamp_type)), "arrow",
+                                 Status::Code::kInternal));
   }
   ++rows_;
   return Status::OK();
@@ -438,7 +443,8 @@ Status DeadLetterBatchBuilder::Append(const kafka::MessageView& r, std::string_v
 Result<std::shared_ptr<arrow::RecordBatch>> DeadLetterBatchBuilder::Finish() {
   std::vector<arrow::ArrayBuilder*> builders = columns_->InOrder(layout_);
   std::vector<std::shared_ptr<arrow::Array>> cols(builders.size());
-  for (size_t i = 0; i < builders.size(); ++i) RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i]), "arrow", Status::Code::kInternal));
+  for (size_t i = 0; i < builders.size(); ++i)
+    RP_RETURN_IF_ERROR(FromArrow(builders[i]->Finish(&cols[i]), "arrow", Status::Code::kInternal));
   auto batch = arrow::RecordBatch::Make(DeadLetterTableSchema(layout_), rows_, std::move(cols));
   rows_ = 0;
   return batch;

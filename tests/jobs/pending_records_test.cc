@@ -71,8 +71,9 @@ TEST(PendingRecords, ValuesStayValidAcrossManyBlocksAndLargeValues) {
   std::vector<std::string> expected;
   for (int i = 0; i < 20000; ++i) {
     // Mostly small values filling 1 MiB blocks, now and then one larger than a block.
-    std::string v = i % 5000 == 4999 ? std::string(3 << 20, static_cast<char>('a' + i % 26))
-                                     : "value-" + std::to_string(i) + std::string(static_cast<size_t>(i % 300), 'x');
+    std::string v = i % 5000 == 4999
+                        ? std::string(3 << 20, static_cast<char>('a' + i % 26))
+                        : "value-" + std::to_string(i) + std::string(static_cast<size_t>(i % 300), 'x');
     Add(&records, i % 3, i / 3, v);
     expected.push_back(v);
   }
